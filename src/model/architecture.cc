@@ -36,8 +36,12 @@ ArchitectureShape mobilenet_v2_architecture(float alpha) {
   return arch;
 }
 
+std::string block_layer_name(size_t block, const char* layer) {
+  return "block" + std::to_string(block) + "." + layer;
+}
+
 std::string block_tensor_name(size_t block, const char* layer, char kind) {
-  return "block" + std::to_string(block) + "." + layer + "." + kind;
+  return block_layer_name(block, layer) + "." + kind;
 }
 
 }  // namespace mnv2

@@ -54,5 +54,7 @@ ArchitectureShape mobilenet_v2_architecture(float alpha);
 // "logits.b" (classifier). Weights are OHWI like TFLite: conv [O][kh][kw][I], depthwise
 // [1][3][3][C], 1x1 and logits [O][1][1][I].
 std::string block_tensor_name(size_t block, const char* layer, char kind);
+// "block<i>.<layer>", the tensor name without its ".w" / ".b".
+std::string block_layer_name(size_t block, const char* layer);
 
 }  // namespace mnv2

@@ -1,0 +1,83 @@
+#include "api/classifier.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mnv2 {
+
+bool check_image(size_t width, size_t height, size_t rgba_bytes, std::string* error) {
+  if (width == 0 || height == 0) {
+    *error = "image is empty (" + std::to_string(width) + "x" + std::to_string(height) + ")";
+    return false;
+  }
+  if (width > kMaxImageSide || height > kMaxImageSide) {
+    *error = "image " + std::to_string(width) + "x" + std::to_string(height) +
+             " is larger than " + std::to_string(kMaxImageSide) + " pixels on a side";
+    return false;
+  }
+  if (rgba_bytes != width * height * 4) {
+    *error = "RGBA buffer has " + std::to_string(rgba_bytes) + " bytes, a " +
+             std::to_string(width) + "x" + std::to_string(height) + " image needs " +
+             std::to_string(width * height * 4);
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<Classifier> Classifier::create(const uint8_t* weights, size_t size,
+                                               std::string* error,
+                                               const KernelTable& kernels) {
+  WeightFileView file;
+  if (!parse_weight_file(weights, size, &file, error)) return nullptr;
+  if (file.header.model_kind != static_cast<uint32_t>(ModelKind::kClassifier)) {
+    *error = "weight file holds a detector, not a classifier";
+    return nullptr;
+  }
+  std::unique_ptr<Classifier> classifier(new Classifier());
+  if (!classifier->network_.load(file, kernels, error)) return nullptr;
+  classifier->alpha_ = file.header.alpha;
+  classifier->labels_ = std::move(file.labels);
+  classifier->spec_.output_size = file.header.input_size;
+  classifier->spec_.mean = file.header.input_mean;
+  classifier->spec_.std = file.header.input_std;
+  classifier->input_.assign(file.header.input_size * file.header.input_size * 3, 0.0f);
+  classifier->order_.resize(file.header.num_classes);
+  return classifier;
+}
+
+const float* Classifier::embed(const uint8_t* rgba, size_t width, size_t height,
+                               size_t rgba_bytes, float crop_fraction, std::string* error) {
+  if (!check_image(width, height, rgba_bytes, error)) return nullptr;
+  if (!(crop_fraction > 0.0f && crop_fraction <= 1.0f)) {
+    *error = "crop fraction must be in (0, 1], got " + std::to_string(crop_fraction);
+    return nullptr;
+  }
+  spec_.crop_fraction = crop_fraction;
+  preprocessor_.run(rgba, width, height, spec_, input_.data());
+  return network_.features(input_.data());
+}
+
+bool Classifier::classify(const uint8_t* rgba, size_t width, size_t height, size_t rgba_bytes,
+                          float crop_fraction, size_t top_k, std::vector<ClassScore>* top,
+                          std::string* error) {
+  if (top_k < 1 || top_k > num_classes()) {
+    *error = "topK must be between 1 and " + std::to_string(num_classes()) + ", got " +
+             std::to_string(top_k);
+    return false;
+  }
+  const float* features = embed(rgba, width, height, rgba_bytes, crop_fraction, error);
+  if (features == nullptr) return false;
+  probabilities_ = network_.classify(features);
+  for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+  // Ties keep the lower class index first so results are deterministic.
+  std::partial_sort(order_.begin(), order_.begin() + top_k, order_.end(),
+                    [this](size_t a, size_t b) {
+                      return probabilities_[a] > probabilities_[b] ||
+                             (probabilities_[a] == probabilities_[b] && a < b);
+                    });
+  top->clear();
+  for (size_t i = 0; i < top_k; ++i) top->push_back({order_[i], probabilities_[order_[i]]});
+  return true;
+}
+
+}  // namespace mnv2

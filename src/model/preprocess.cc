@@ -1,0 +1,94 @@
+#include "model/preprocess.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mnv2 {
+
+CropWindow centre_crop(size_t width, size_t height, float fraction) {
+  // nearbyint rounds half to even, like Python's round() used by the reference pipeline.
+  const auto kept = [fraction](size_t side) {
+    const double k = std::nearbyint(static_cast<double>(fraction) * static_cast<double>(side));
+    return std::clamp<size_t>(static_cast<size_t>(k), 1, side);
+  };
+  CropWindow crop;
+  crop.width = kept(width);
+  crop.height = kept(height);
+  crop.x = (width - crop.width) / 2;
+  crop.y = (height - crop.height) / 2;
+  return crop;
+}
+
+void Preprocessor::compute_taps(size_t source_size, size_t output_size, Taps* taps) {
+  const double scale = static_cast<double>(source_size) / static_cast<double>(output_size);
+  // Shrinking widens the triangle by the scale so the filter covers every source pixel.
+  const double filter_scale = std::max(scale, 1.0);
+  const double support = filter_scale;
+  taps->max_taps = static_cast<size_t>(std::ceil(support)) * 2 + 1;
+  taps->first.resize(output_size);
+  taps->count.resize(output_size);
+  taps->weights.assign(output_size * taps->max_taps, 0.0f);
+  for (size_t out = 0; out < output_size; ++out) {
+    const double centre = (static_cast<double>(out) + 0.5) * scale;
+    const double low = std::max(0.0, std::floor(centre - support + 0.5));
+    const double high = std::min(static_cast<double>(source_size), std::floor(centre + support + 0.5));
+    const size_t first = static_cast<size_t>(low);
+    const size_t count = std::min(static_cast<size_t>(high) - first, taps->max_taps);
+    float* weights = &taps->weights[out * taps->max_taps];
+    double total = 0.0;
+    for (size_t i = 0; i < count; ++i) {
+      const double distance =
+          std::fabs((static_cast<double>(first + i) - centre + 0.5) / filter_scale);
+      const double weight = distance < 1.0 ? 1.0 - distance : 0.0;
+      weights[i] = static_cast<float>(weight);
+      total += weight;
+    }
+    if (total > 0.0) {
+      for (size_t i = 0; i < count; ++i) weights[i] = static_cast<float>(weights[i] / total);
+    }
+    taps->first[out] = static_cast<uint32_t>(first);
+    taps->count[out] = static_cast<uint32_t>(count);
+  }
+}
+
+void Preprocessor::run(const uint8_t* rgba, size_t width, size_t height,
+                       const PreprocessSpec& spec, float* output) {
+  const CropWindow crop = centre_crop(width, height, spec.crop_fraction);
+  const size_t size = spec.output_size;
+  compute_taps(crop.width, size, &horizontal_);
+  compute_taps(crop.height, size, &vertical_);
+  row_.resize(crop.width * 3);
+  const float inv_std = 1.0f / spec.std;
+
+  for (size_t oy = 0; oy < size; ++oy) {
+    // Vertical pass into one RGB row of the crop, then the horizontal pass over that row.
+    std::fill(row_.begin(), row_.end(), 0.0f);
+    const float* vweights = &vertical_.weights[oy * vertical_.max_taps];
+    for (size_t t = 0; t < vertical_.count[oy]; ++t) {
+      const size_t sy = crop.y + vertical_.first[oy] + t;
+      const uint8_t* src = rgba + (sy * width + crop.x) * 4;
+      const float w = vweights[t];
+      for (size_t x = 0; x < crop.width; ++x) {
+        row_[3 * x + 0] += w * static_cast<float>(src[4 * x + 0]);
+        row_[3 * x + 1] += w * static_cast<float>(src[4 * x + 1]);
+        row_[3 * x + 2] += w * static_cast<float>(src[4 * x + 2]);
+      }
+    }
+    float* dst = output + oy * size * 3;
+    for (size_t ox = 0; ox < size; ++ox) {
+      const float* hweights = &horizontal_.weights[ox * horizontal_.max_taps];
+      const float* src = &row_[3 * horizontal_.first[ox]];
+      float r = 0.0f, g = 0.0f, b = 0.0f;
+      for (size_t t = 0; t < horizontal_.count[ox]; ++t) {
+        r += hweights[t] * src[3 * t + 0];
+        g += hweights[t] * src[3 * t + 1];
+        b += hweights[t] * src[3 * t + 2];
+      }
+      dst[3 * ox + 0] = (r - spec.mean) * inv_std;
+      dst[3 * ox + 1] = (g - spec.mean) * inv_std;
+      dst[3 * ox + 2] = (b - spec.mean) * inv_std;
+    }
+  }
+}
+
+}  // namespace mnv2

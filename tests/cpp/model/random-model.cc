@@ -1,0 +1,105 @@
+#include "model/random-model.h"
+
+#include <cmath>
+#include <random>
+#include <string>
+
+#include "model/architecture.h"
+#include "model/weight-writer.h"
+
+namespace mnv2::testing {
+namespace {
+
+class RandomModelWriter {
+ public:
+  explicit RandomModelWriter(uint32_t seed) : rng_(seed) {}
+
+  // Weights uniform in +-sqrt(3 / fan_in) keep activations in a sensible range through
+  // 17 blocks, so the comparisons below test real arithmetic rather than zeros or clamps.
+  void add_pointwise(const std::string& layer, uint32_t in_c, uint32_t out_c) {
+    add_uint8(layer + ".w", {out_c, 1, 1, in_c}, std::sqrt(3.0f / in_c));
+    add_bias(layer + ".b", out_c);
+  }
+
+  void add_stem(uint32_t out_c) {
+    add_uint8("stem.w", {out_c, 3, 3, 3}, std::sqrt(3.0f / 27));
+    add_bias("stem.b", out_c);
+  }
+
+  void add_depthwise(const std::string& layer, uint32_t channels) {
+    std::vector<uint8_t> data(9 * channels);
+    std::uniform_int_distribution<int> q(-127, 127);
+    for (auto& value : data) value = static_cast<uint8_t>(static_cast<int8_t>(q(rng_)));
+    std::vector<float> scales(channels);
+    std::uniform_real_distribution<float> scale(0.3f / 127, 0.8f / 127);
+    for (auto& value : scales) value = scale(rng_);
+    builder.add_tensor(layer + ".w", TensorType::kI8, {1, 3, 3, channels}, data.data(),
+                       data.size(), scales, std::vector<int32_t>(channels, 0), 3);
+    add_bias(layer + ".b", channels);
+  }
+
+  WeightFileBuilder builder;
+
+ private:
+  void add_uint8(const std::string& name, const std::vector<uint32_t>& dims, float range) {
+    size_t count = 1;
+    for (uint32_t d : dims) count *= d;
+    std::vector<uint8_t> data(count);
+    std::uniform_int_distribution<int> q(0, 255);
+    for (auto& value : data) value = static_cast<uint8_t>(q(rng_));
+    builder.add_tensor(name, TensorType::kU8, dims, data.data(), data.size(), {range / 127.5f},
+                       {128}, 0);
+  }
+
+  void add_bias(const std::string& name, uint32_t count) {
+    std::vector<float> values(count);
+    std::uniform_real_distribution<float> bias(-0.1f, 0.2f);
+    for (auto& value : values) value = bias(rng_);
+    builder.add_f32_tensor(name, {count}, values);
+  }
+
+  std::mt19937 rng_;
+};
+
+}  // namespace
+
+std::vector<uint8_t> random_classifier_file(float alpha, uint32_t input_size,
+                                            uint32_t num_classes, uint32_t seed) {
+  const ArchitectureShape arch = mobilenet_v2_architecture(alpha);
+  RandomModelWriter writer(seed);
+  WeightFileBuilder& builder = writer.builder;
+  builder.set_model_kind(ModelKind::kClassifier);
+  builder.set_input_size(input_size);
+  builder.set_alpha(alpha);
+  builder.set_num_classes(num_classes);
+  builder.set_input_normalization(128.0f, 128.0f);
+  std::vector<std::string> labels;
+  for (uint32_t i = 0; i < num_classes; ++i) labels.push_back("class " + std::to_string(i));
+  builder.set_labels(labels);
+
+  writer.add_stem(static_cast<uint32_t>(arch.stem_channels));
+  for (size_t i = 0; i < arch.blocks.size(); ++i) {
+    const BlockShape& block = arch.blocks[i];
+    const auto in_c = static_cast<uint32_t>(block.in_channels);
+    const auto expanded = static_cast<uint32_t>(block.expanded_channels);
+    if (block.has_expand) writer.add_pointwise(block_layer_name(i, "expand"), in_c, expanded);
+    writer.add_depthwise(block_layer_name(i, "dw"), expanded);
+    writer.add_pointwise(block_layer_name(i, "project"), expanded,
+                         static_cast<uint32_t>(block.out_channels));
+  }
+  const auto last = static_cast<uint32_t>(arch.blocks.back().out_channels);
+  const auto head = static_cast<uint32_t>(arch.head_channels);
+  writer.add_pointwise("head", last, head);
+  writer.add_pointwise("logits", head, num_classes);
+  return builder.build();
+}
+
+std::vector<uint8_t> random_image(size_t width, size_t height, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::vector<uint8_t> pixels(width * height * 4);
+  for (auto& value : pixels) value = static_cast<uint8_t>(byte(rng));
+  return pixels;
+}
+
+}  // namespace mnv2::testing
