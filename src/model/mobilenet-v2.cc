@@ -144,7 +144,7 @@ bool MobileNetV2::load(const WeightFileView& file, const KernelTable& kernels,
   return true;
 }
 
-void MobileNetV2::run_block(const Block& block, const float* input, float* output) {
+void MobileNetV2::run_block(Block& block, const float* input, float* output) {
   const BlockShape& shape = block.shape;
   const size_t in_pixels = block.in_h * block.in_w;
   const size_t out_pixels = block.out_h * block.out_w;
@@ -152,10 +152,11 @@ void MobileNetV2::run_block(const Block& block, const float* input, float* outpu
 
   const float* expanded = input;
   if (shape.has_expand) {
+    float* target = block.kept_expansion.empty() ? expanded_.data() : block.kept_expansion.data();
     kernels_->f32_gemm_minmax(in_pixels, shape.in_channels, expanded_c, input,
-                              shape.in_channels, block.expand.data(), expanded_.data(),
-                              expanded_c, nullptr, 0, kRelu6Min, kRelu6Max);
-    expanded = expanded_.data();
+                              shape.in_channels, block.expand.data(), target, expanded_c,
+                              nullptr, 0, kRelu6Min, kRelu6Max);
+    expanded = target;
   }
   for (size_t y = 0; y < block.in_h; ++y) rows_[y] = expanded + y * block.in_w * expanded_c;
   dwconv3x3_fn* depthwise =
@@ -169,13 +170,30 @@ void MobileNetV2::run_block(const Block& block, const float* input, float* outpu
                             kLinearMax);
 }
 
+void MobileNetV2::keep_expansion(size_t block) {
+  Block& kept = blocks_.at(block);
+  kept.kept_expansion.assign(kept.in_h * kept.in_w * kept.shape.expanded_channels, 0.0f);
+}
+
+const float* MobileNetV2::expansion(size_t block) const {
+  const Block& kept = blocks_.at(block);
+  return kept.kept_expansion.empty() ? nullptr : kept.kept_expansion.data();
+}
+
 const float* MobileNetV2::features(const float* input) {
+  run_backbone(input);
+  kernels_->f32_global_avgpool(head_out_.data(), final_size_ * final_size_, arch_.head_channels,
+                               pooled_.data());
+  return pooled_.data();
+}
+
+void MobileNetV2::run_backbone(const float* input) {
   float* current = bottleneck_[0].data();
   float* next = bottleneck_[1].data();
   kernels_->f32_conv3x3s2c3_minmax(input, input_size_, input_size_, stem_pad_, stem_pad_,
                                    stem_.data(), arch_.stem_channels, current, stem_size_, 0,
                                    stem_size_, kRelu6Min, kRelu6Max);
-  for (const Block& block : blocks_) {
+  for (Block& block : blocks_) {
     run_block(block, current, next);
     std::swap(current, next);
   }
@@ -184,8 +202,6 @@ const float* MobileNetV2::features(const float* input) {
                             current, arch_.blocks.back().out_channels, head_.data(),
                             head_out_.data(), arch_.head_channels, nullptr, 0, kRelu6Min,
                             kRelu6Max);
-  kernels_->f32_global_avgpool(head_out_.data(), pixels, arch_.head_channels, pooled_.data());
-  return pooled_.data();
 }
 
 const float* MobileNetV2::classify(const float* features) {

@@ -36,6 +36,19 @@ class MobileNetV2 {
   // input: [input_size][input_size][3] normalized floats. Returns the pooled 1280-d (for
   // alpha <= 1) feature vector, valid until the next call.
   const float* features(const float* input);
+
+  // The backbone alone (stem, blocks, head conv), for heads other than the classifier.
+  // Afterwards head_output() holds [head_size()][head_size()][feature_size()] and, for a block
+  // registered with keep_expansion(), expansion(block) its expanded tensor after ReLU6
+  // ([in_h][in_w][expanded channels] of that block: SSDLite taps block 13's).
+  void run_backbone(const float* input);
+  size_t head_size() const { return final_size_; }
+  const float* head_output() const { return head_out_.data(); }
+  void keep_expansion(size_t block);
+  const float* expansion(size_t block) const;
+  size_t block_count() const { return blocks_.size(); }
+  const BlockShape& block_shape(size_t block) const { return blocks_[block].shape; }
+  size_t block_input_size(size_t block) const { return blocks_[block].in_h; }
   // Class probabilities (softmax) from features(); valid until the next call.
   const float* classify(const float* features);
 
@@ -44,9 +57,10 @@ class MobileNetV2 {
     BlockShape shape;
     size_t in_h, in_w, out_h, out_w, pad_top, pad_left;
     std::vector<float> expand, depthwise, project;  // packed weights
+    std::vector<float> kept_expansion;  // filled only when a head taps this block
   };
 
-  void run_block(const Block& block, const float* input, float* output);
+  void run_block(Block& block, const float* input, float* output);
 
   const KernelTable* kernels_ = nullptr;
   ArchitectureShape arch_;
