@@ -1,0 +1,762 @@
+#include "tflite/convert-classifier.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <initializer_list>
+#include <iterator>
+#include <new>
+#include <stdexcept>
+
+#include "model/architecture.h"
+#include "model/weight-writer.h"
+
+namespace mnv2::tflite {
+namespace {
+
+// Thrown inside this file only and turned into ConvertResult::error at the API boundary.
+struct ConvertError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void fail(const std::string& message) { throw ConvertError(message); }
+
+// The width multipliers MobileNetV2 checkpoints are published for.
+constexpr float kAlphas[] = {0.35f, 0.5f, 0.75f, 1.0f, 1.3f, 1.4f};
+
+std::string shape_text(const std::vector<int32_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+std::string alpha_text(float alpha) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%g", alpha);
+  return text;
+}
+
+// A convolution-like operator of the backbone or classifier with its constant inputs.
+struct Layer {
+  std::string role;  // "stem", "block 3 expand", ... for messages
+  std::string name;  // tensor name prefix in the weight file: "stem", "block3.expand", ...
+  const Operator* op = nullptr;
+  const Tensor* input = nullptr;
+  const Tensor* weights = nullptr;
+  const Tensor* bias = nullptr;
+  const Tensor* output = nullptr;
+};
+
+struct Block {
+  bool has_expand = false;
+  Layer expand, depthwise, project;
+  const Operator* add = nullptr;  // residual connection, when present
+  int32_t input = -1;             // tensor indices
+  int32_t output = -1;
+};
+
+struct Classifier {
+  int32_t input = -1;
+  Layer stem;
+  std::vector<Block> blocks;
+  Layer head;
+  const Operator* pool = nullptr;
+  Layer logits;
+  bool logits_fully_connected = false;
+  int32_t output = -1;
+};
+
+// Follows tensors from the graph input to its output, one operator at a time, marking every
+// operator it takes so that leftovers (and cycles in a malformed file) are caught.
+class Walker {
+ public:
+  explicit Walker(const Graph& graph)
+      : graph_(graph), consumers_(graph.tensors.size()), used_(graph.operators.size(), false) {
+    for (const Operator& op : graph.operators) {
+      for (int32_t t : op.inputs) {
+        if (t >= 0) consumers_[static_cast<size_t>(t)].push_back(op.index);
+      }
+    }
+  }
+
+  Classifier walk() {
+    Classifier c;
+    if (graph_.inputs.size() != 1) {
+      fail("the graph has " + std::to_string(graph_.inputs.size()) +
+           " inputs; a classifier has one image input");
+    }
+    c.input = graph_.inputs[0];
+    int32_t t = skip(c.input, {op::kQuantize, op::kDequantize});
+
+    c.stem = take_layer(sole_consumer(t, "the stem CONV_2D"), op::kConv2D, "stem", "stem");
+    t = c.stem.output->index;
+
+    while (true) {
+      const Operator& main = block_or_head(t);
+      if (main.code == op::kConv2D) {
+        const Operator* next = sole_consumer_or_null(single_output(main));
+        if (!next || next->code != op::kDepthwiseConv2D) break;  // main is the head conv
+      }
+      c.blocks.push_back(take_block(t, main, c.blocks.size()));
+      t = c.blocks.back().output;
+    }
+
+    c.head = take_layer(sole_consumer(t, "the head CONV_2D"), op::kConv2D, "head", "head");
+    t = c.head.output->index;
+    c.pool = &take(sole_consumer(t, "global average pooling"),
+                   {op::kAveragePool2D, op::kMean}, "global average pooling");
+    t = single_output(*c.pool);
+    t = skip(t, {op::kReshape, op::kSqueeze});
+
+    const Operator& logits = sole_consumer(t, "the classifier CONV_2D or FULLY_CONNECTED");
+    c.logits_fully_connected = logits.code == op::kFullyConnected;
+    c.logits = take_layer(logits, c.logits_fully_connected ? op::kFullyConnected : op::kConv2D,
+                          "logits", "logits");
+    t = skip(c.logits.output->index,
+             {op::kReshape, op::kSqueeze, op::kSoftmax, op::kQuantize, op::kDequantize});
+    if (graph_.outputs.size() != 1 || graph_.outputs[0] != t) {
+      fail("the classifier ends at tensor " + graph_.tensor_label(t) +
+           ", which is not the graph's only output");
+    }
+    c.output = t;
+
+    for (const Operator& op : graph_.operators) {
+      if (!used_[static_cast<size_t>(op.index)]) {
+        fail("operator #" + std::to_string(op.index) + " (" + op_name(op.code) +
+             ") is not part of a MobileNetV2 classifier (the walk from the input to the "
+             "output does not pass through it)");
+      }
+    }
+    return c;
+  }
+
+ private:
+  static std::string ref(const Operator& op) {
+    return "operator #" + std::to_string(op.index) + " (" + op_name(op.code) + ")";
+  }
+
+  int32_t single_output(const Operator& op) const {
+    if (op.outputs.size() != 1) {
+      fail(ref(op) + " has " + std::to_string(op.outputs.size()) + " outputs, expected 1");
+    }
+    return op.outputs[0];
+  }
+
+  const Operator* sole_consumer_or_null(int32_t tensor) const {
+    const std::vector<int32_t>& ops = consumers_[static_cast<size_t>(tensor)];
+    return ops.size() == 1 ? &graph_.operators[static_cast<size_t>(ops[0])] : nullptr;
+  }
+
+  const Operator& sole_consumer(int32_t tensor, const std::string& expected) const {
+    const std::vector<int32_t>& ops = consumers_[static_cast<size_t>(tensor)];
+    if (ops.size() != 1) {
+      std::string list;
+      for (int32_t o : ops) list += (list.empty() ? "" : ", ") + ref(graph_.operators[o]);
+      fail("tensor " + graph_.tensor_label(tensor) + " feeds " + std::to_string(ops.size()) +
+           " operators" + (list.empty() ? "" : " (" + list + ")") + " where " + expected +
+           " alone was expected");
+    }
+    return graph_.operators[static_cast<size_t>(ops[0])];
+  }
+
+  const Operator& take(const Operator& op, std::initializer_list<int32_t> codes,
+                       const std::string& expected) {
+    bool match = false;
+    for (int32_t code : codes) match = match || op.code == code;
+    if (!match) fail(ref(op) + " found where " + expected + " was expected");
+    if (used_[static_cast<size_t>(op.index)]) {
+      fail(ref(op) + " is reached twice while walking the graph (a cycle?)");
+    }
+    used_[static_cast<size_t>(op.index)] = true;
+    return op;
+  }
+
+  // Steps over a chain of shape/type-only operators (each with one data input).
+  int32_t skip(int32_t tensor, std::initializer_list<int32_t> codes) {
+    while (const Operator* op = sole_consumer_or_null(tensor)) {
+      bool skippable = false;
+      for (int32_t code : codes) skippable = skippable || op->code == code;
+      if (!skippable) break;
+      take(*op, codes, "");
+      if (op->inputs.empty() || op->inputs[0] != tensor) {
+        fail(ref(*op) + " does not take tensor " + graph_.tensor_label(tensor) +
+             " as its first input");
+      }
+      tensor = single_output(*op);
+    }
+    return tensor;
+  }
+
+  const Tensor& constant_input(const Operator& op, size_t position, const char* what) const {
+    if (op.inputs.size() <= position || op.inputs[position] < 0) {
+      fail(ref(op) + " has no " + what + " input");
+    }
+    const Tensor& t = graph_.tensors[static_cast<size_t>(op.inputs[position])];
+    if (!t.is_constant()) {
+      fail(ref(op) + " " + what + " tensor " + graph_.tensor_label(t.index) +
+           " is not a constant");
+    }
+    return t;
+  }
+
+  Layer take_layer(const Operator& op, int32_t code, const std::string& role,
+                   const std::string& name) {
+    take(op, {code}, role + " " + op_name(code));
+    Layer layer;
+    layer.role = role;
+    layer.name = name;
+    layer.op = &op;
+    if (op.inputs.empty() || op.inputs[0] < 0) fail(ref(op) + " has no data input");
+    layer.input = &graph_.tensors[static_cast<size_t>(op.inputs[0])];
+    layer.weights = &constant_input(op, 1, "weights");
+    layer.bias = &constant_input(op, 2, "bias");
+    layer.output = &graph_.tensors[static_cast<size_t>(single_output(op))];
+    return layer;
+  }
+
+  // The operator that continues the backbone from tensor t: the consumer that is not the
+  // residual ADD. Residual ADDs are picked up by take_block.
+  const Operator& block_or_head(int32_t t) const {
+    const Operator* main = nullptr;
+    for (int32_t o : consumers_[static_cast<size_t>(t)]) {
+      const Operator& op = graph_.operators[static_cast<size_t>(o)];
+      if (op.code == op::kAdd) continue;
+      if (main) {
+        fail("tensor " + graph_.tensor_label(t) + " feeds both " + ref(*main) + " and " +
+             ref(op) + "; a MobileNetV2 block input feeds one convolution");
+      }
+      main = &op;
+    }
+    if (!main) {
+      fail("tensor " + graph_.tensor_label(t) +
+           " feeds no convolution where a bottleneck block or the head CONV_2D was expected");
+    }
+    if (main->code != op::kConv2D && main->code != op::kDepthwiseConv2D) {
+      fail(ref(*main) + " found where a bottleneck block or the head CONV_2D was expected");
+    }
+    return *main;
+  }
+
+  Block take_block(int32_t input, const Operator& first, size_t index) {
+    Block b;
+    b.input = input;
+    const std::string prefix = "block " + std::to_string(index) + " ";
+    const Operator* dw = &first;
+    if (first.code == op::kConv2D) {
+      b.has_expand = true;
+      b.expand = take_layer(first, op::kConv2D, prefix + "expand",
+                            block_layer_name(index, "expand"));
+      dw = &sole_consumer(b.expand.output->index, prefix + "DEPTHWISE_CONV_2D");
+    }
+    b.depthwise = take_layer(*dw, op::kDepthwiseConv2D, prefix + "depthwise",
+                             block_layer_name(index, "dw"));
+    b.project = take_layer(sole_consumer(b.depthwise.output->index, prefix + "project CONV_2D"),
+                           op::kConv2D, prefix + "project", block_layer_name(index, "project"));
+    b.output = b.project.output->index;
+
+    const Operator* add = nullptr;
+    for (int32_t o : consumers_[static_cast<size_t>(input)]) {
+      if (graph_.operators[static_cast<size_t>(o)].code == op::kAdd) {
+        if (add) fail("block " + std::to_string(index) + " input feeds two ADD operators");
+        add = &graph_.operators[static_cast<size_t>(o)];
+      }
+    }
+    const Operator* after_project = sole_consumer_or_null(b.output);
+    if (add) {
+      if (after_project != add) {
+        fail(ref(*add) + " adds block " + std::to_string(index) +
+             "'s input to something other than its project output " +
+             graph_.tensor_label(b.output) + " alone");
+      }
+      const bool operands_ok = add->inputs.size() == 2 &&
+                               ((add->inputs[0] == input && add->inputs[1] == b.output) ||
+                                (add->inputs[1] == input && add->inputs[0] == b.output));
+      if (!operands_ok) {
+        fail(ref(*add) + " should add block " + std::to_string(index) + "'s input " +
+             graph_.tensor_label(input) + " and project output " +
+             graph_.tensor_label(b.output));
+      }
+      b.add = &take(*add, {op::kAdd}, prefix + "residual ADD");
+      b.output = single_output(*add);
+    } else if (after_project && after_project->code == op::kAdd) {
+      fail(ref(*after_project) + " adds block " + std::to_string(index) +
+           "'s project output to a tensor other than the block input " +
+           graph_.tensor_label(input));
+    }
+    return b;
+  }
+
+  const Graph& graph_;
+  std::vector<std::vector<int32_t>> consumers_;
+  std::vector<bool> used_;
+};
+
+// ---- architecture checks ----------------------------------------------------------------
+
+float infer_alpha(const Classifier& c) {
+  // The multiplier whose channel counts agree with the most layers; the per-layer checks
+  // afterwards report any layer that still disagrees, by operator index.
+  float best = 0.0f;
+  int best_score = -1;
+  for (float alpha : kAlphas) {
+    const ArchitectureShape arch = mobilenet_v2_architecture(alpha);
+    auto channels = [](const Layer& l) -> int64_t {
+      return l.weights->shape.empty() ? -1 : l.weights->shape[0];
+    };
+    int score = channels(c.stem) == static_cast<int64_t>(arch.stem_channels);
+    for (size_t i = 0; i < c.blocks.size() && i < arch.blocks.size(); ++i) {
+      score += channels(c.blocks[i].project) == static_cast<int64_t>(arch.blocks[i].out_channels);
+    }
+    score += channels(c.head) == static_cast<int64_t>(arch.head_channels);
+    if (score > best_score) {
+      best_score = score;
+      best = alpha;
+    }
+  }
+  return best;
+}
+
+struct Expected {
+  size_t out_channels, kernel, in_channels, stride;
+  Activation activation;
+  bool depthwise;
+};
+
+std::string op_ref(const Layer& l) {
+  return "operator #" + std::to_string(l.op->index) + " (" + op_name(l.op->code) + ", " +
+         l.role + ")";
+}
+
+void check_quantization(const Layer& l, const Tensor& t, const char* what, size_t channel_axis) {
+  const std::string where = op_ref(l) + " " + what + " " + display_name(t.name);
+  const bool integer = t.type == ElementType::kUInt8 || t.type == ElementType::kInt8 ||
+                       t.type == ElementType::kInt32;
+  if (!integer) return;
+  if (!t.quant.quantized()) fail(where + " is " + element_type_name(t.type) + " but not quantized");
+  if (t.quant.per_channel() && static_cast<size_t>(t.quant.axis) != channel_axis) {
+    fail(where + " is quantized per channel along dimension " + std::to_string(t.quant.axis) +
+         ", expected the output channel dimension " + std::to_string(channel_axis));
+  }
+  for (size_t i = 0; i < t.quant.scales.size(); ++i) {
+    const float scale = t.quant.scales[i];
+    const int64_t zp = t.quant.zero_points[i];
+    if (!(scale > 0.0f) || !std::isfinite(scale)) {
+      fail(where + " has scale " + std::to_string(scale) + " at " + std::to_string(i) +
+           " (must be positive)");
+    }
+    const bool zp_ok = (t.type == ElementType::kUInt8 && zp >= 0 && zp <= 255) ||
+                       (t.type == ElementType::kInt8 && zp >= -128 && zp <= 127) ||
+                       (t.type == ElementType::kInt32 && zp == 0);
+    if (!zp_ok) {
+      fail(where + " has zero point " + std::to_string(zp) + " at " + std::to_string(i) +
+           ", outside what " + element_type_name(t.type) + " allows");
+    }
+  }
+}
+
+void check_types(const Layer& l, size_t weight_channel_axis) {
+  const ElementType w = l.weights->type;
+  const ElementType b = l.bias->type;
+  if (w == ElementType::kUInt8 || w == ElementType::kInt8) {
+    if (b != ElementType::kInt32) {
+      fail(op_ref(l) + " has " + element_type_name(w) + " weights but " +
+           element_type_name(b) + " bias, expected INT32");
+    }
+  } else if (w == ElementType::kFloat32) {
+    if (b != ElementType::kFloat32) {
+      fail(op_ref(l) + " has FLOAT32 weights but " + element_type_name(b) + " bias");
+    }
+  } else {
+    fail(op_ref(l) + " has " + element_type_name(w) +
+         " weights; UINT8, INT8 and FLOAT32 are supported");
+  }
+  check_quantization(l, *l.weights, "weights", weight_channel_axis);
+  check_quantization(l, *l.bias, "bias", 0);
+}
+
+void check_shape(const Layer& l, const Tensor& t, const char* what,
+                 const std::vector<int32_t>& expected, float alpha) {
+  if (t.shape != expected) {
+    fail(op_ref(l) + " " + what + " " + display_name(t.name) + " has shape " + shape_text(t.shape) +
+         ", MobileNetV2 alpha " + alpha_text(alpha) + " needs " + shape_text(expected));
+  }
+}
+
+// Checks one convolution and returns its output spatial size.
+size_t check_conv(const Layer& l, const Expected& e, size_t in_size, float alpha) {
+  const OperatorOptions& o = l.op->options;
+  if (!o.has_options) fail(op_ref(l) + " carries no options");
+  const int32_t stride = static_cast<int32_t>(e.stride);
+  if (o.stride_w != stride || o.stride_h != stride) {
+    fail(op_ref(l) + " has stride " + std::to_string(o.stride_w) + "x" +
+         std::to_string(o.stride_h) + ", MobileNetV2 needs " + std::to_string(stride) + "x" +
+         std::to_string(stride));
+  }
+  if (o.dilation_w != 1 || o.dilation_h != 1) fail(op_ref(l) + " is dilated");
+  // A 1x1 stride-1 convolution pads nothing either way, so VALID is as good as SAME there.
+  const bool padding_irrelevant = e.kernel == 1 && e.stride == 1;
+  if (o.padding != Padding::kSame && !padding_irrelevant) {
+    fail(op_ref(l) + " has VALID padding, MobileNetV2 uses SAME");
+  }
+  if (o.activation != e.activation) {
+    fail(op_ref(l) + " has fused activation " + activation_name(o.activation) +
+         ", MobileNetV2 needs " + activation_name(e.activation));
+  }
+  if (e.depthwise && o.depth_multiplier != 1) {
+    fail(op_ref(l) + " has depth multiplier " + std::to_string(o.depth_multiplier) +
+         ", MobileNetV2 uses 1");
+  }
+  const int32_t out = static_cast<int32_t>(e.out_channels);
+  const int32_t k = static_cast<int32_t>(e.kernel);
+  const int32_t in = static_cast<int32_t>(e.in_channels);
+  check_shape(l, *l.weights, "weights", e.depthwise ? std::vector<int32_t>{1, k, k, out}
+                                                    : std::vector<int32_t>{out, k, k, in},
+              alpha);
+  check_shape(l, *l.bias, "bias", {out}, alpha);
+  const int32_t size_in = static_cast<int32_t>(in_size);
+  check_shape(l, *l.input, "input", {1, size_in, size_in, in}, alpha);
+  const size_t out_size = (in_size + e.stride - 1) / e.stride;  // SAME padding
+  const int32_t size_out = static_cast<int32_t>(out_size);
+  check_shape(l, *l.output, "output", {1, size_out, size_out, out}, alpha);
+  check_types(l, e.depthwise ? 3 : 0);
+  return out_size;
+}
+
+void check_pool(const Operator& pool, const Graph& graph, size_t size, size_t channels) {
+  const std::string where = "operator #" + std::to_string(pool.index) + " (" +
+                            op_name(pool.code) + ", global average pooling)";
+  if (pool.code == op::kAveragePool2D) {
+    const OperatorOptions& o = pool.options;
+    if (!o.has_options) fail(where + " carries no options");
+    if (o.filter_w != static_cast<int32_t>(size) || o.filter_h != static_cast<int32_t>(size)) {
+      fail(where + " has a " + std::to_string(o.filter_w) + "x" + std::to_string(o.filter_h) +
+           " window, the feature map is " + std::to_string(size) + "x" + std::to_string(size));
+    }
+    if (o.activation != Activation::kNone) fail(where + " has a fused activation");
+  } else {
+    if (pool.inputs.size() != 2 || pool.inputs[1] < 0) fail(where + " has no axes input");
+    const Tensor& axes = graph.tensors[static_cast<size_t>(pool.inputs[1])];
+    bool ok = axes.type == ElementType::kInt32 && axes.data_bytes() == 2 * sizeof(int32_t);
+    if (ok) {
+      int32_t a[2];
+      std::memcpy(a, axes.data(), sizeof a);
+      ok = (a[0] == 1 && a[1] == 2) || (a[0] == 2 && a[1] == 1);
+    }
+    if (!ok) fail(where + " does not average over the two spatial axes (1, 2)");
+  }
+  const Tensor& out = graph.tensors[static_cast<size_t>(pool.outputs[0])];
+  if (out.element_count != channels) {
+    fail(where + " output " + display_name(out.name) + " has shape " + shape_text(out.shape) +
+         ", expected " + std::to_string(channels) + " values");
+  }
+}
+
+// ---- writing ------------------------------------------------------------------------------
+
+TensorType stored_type(ElementType type) {
+  switch (type) {
+    case ElementType::kUInt8: return TensorType::kU8;
+    case ElementType::kInt8: return TensorType::kI8;
+    case ElementType::kInt32: return TensorType::kI32;
+    default: return TensorType::kF32;  // check_types admits nothing else
+  }
+}
+
+void add_tensor(WeightFileBuilder& builder, const std::string& name, const Tensor& t,
+                const std::vector<int32_t>& shape) {
+  std::vector<uint32_t> dims(shape.begin(), shape.end());
+  std::vector<float> scales;
+  std::vector<int32_t> zero_points;
+  uint32_t axis = 0;
+  if (t.type != ElementType::kFloat32) {
+    scales = t.quant.scales;
+    zero_points.assign(t.quant.zero_points.begin(), t.quant.zero_points.end());  // range-checked
+    if (t.quant.axis >= 0 && static_cast<size_t>(t.quant.axis) < dims.size()) {
+      axis = static_cast<uint32_t>(t.quant.axis);
+    }
+  }
+  if (!builder.add_tensor(name, stored_type(t.type), dims, t.data(), t.data_bytes(), scales,
+                          zero_points, axis)) {
+    fail("writing " + name + ": " + builder.error());
+  }
+}
+
+void add_layer(WeightFileBuilder& builder, const Layer& l, const std::vector<int32_t>& shape) {
+  add_tensor(builder, l.name + ".w", *l.weights, shape);
+  add_tensor(builder, l.name + ".b", *l.bias, l.bias->shape);
+}
+
+void input_normalization(const Tensor& input, float* mean, float* std) {
+  const std::string where = "graph input " + display_name(input.name);
+  if (input.type == ElementType::kFloat32) {
+    *mean = 127.5f;  // MobileNetV2's [-1, 1] convention; a float graph does not record it
+    *std = 127.5f;
+    return;
+  }
+  if (input.type != ElementType::kUInt8 && input.type != ElementType::kInt8) {
+    fail(where + " is " + element_type_name(input.type) + "; UINT8, INT8 or FLOAT32 expected");
+  }
+  if (input.quant.scales.size() != 1) {
+    fail(where + " needs one scale and zero point, it has " +
+         std::to_string(input.quant.scales.size()));
+  }
+  const float scale = input.quant.scales[0];
+  const int64_t zero_point = input.quant.zero_points[0];
+  if (!(scale > 0.0f) || !std::isfinite(scale) || std::abs(zero_point) > 255) {
+    fail(where + " has an unusable quantization (scale " + std::to_string(scale) +
+         ", zero point " + std::to_string(zero_point) + ")");
+  }
+  // real = scale * (q - zero_point) with q = pixel (uint8) or pixel - 128 (int8).
+  *mean = static_cast<float>(zero_point) + (input.type == ElementType::kInt8 ? 128.0f : 0.0f);
+  *std = 1.0f / scale;
+}
+
+void check_fully_connected(const Layer& l, size_t classes, size_t features, float alpha) {
+  const OperatorOptions& o = l.op->options;
+  if (!o.has_options) fail(op_ref(l) + " carries no options");
+  if (!o.fc_default_weights_format) fail(op_ref(l) + " has shuffled (non-default) weights");
+  if (o.activation != Activation::kNone) {
+    fail(op_ref(l) + " has fused activation " + activation_name(o.activation) +
+         ", the classifier has none");
+  }
+  const int32_t n = static_cast<int32_t>(classes);
+  check_shape(l, *l.weights, "weights", {n, static_cast<int32_t>(features)}, alpha);
+  check_shape(l, *l.bias, "bias", {n}, alpha);
+  if (l.input->element_count != features) {
+    fail(op_ref(l) + " input " + display_name(l.input->name) + " has shape " +
+         shape_text(l.input->shape) + ", expected " + std::to_string(features) + " values");
+  }
+  if (l.output->element_count != classes) {
+    fail(op_ref(l) + " output " + display_name(l.output->name) + " has shape " +
+         shape_text(l.output->shape) + ", expected " + std::to_string(classes) + " values");
+  }
+  check_types(l, 0);
+}
+
+void check_block(const Block& b, const BlockShape& shape, size_t index, size_t* size,
+                 float alpha) {
+  const std::string where = "block " + std::to_string(index) + " (from operator #" +
+                            std::to_string(b.has_expand ? b.expand.op->index
+                                                        : b.depthwise.op->index) + ")";
+  if (b.has_expand != shape.has_expand) {
+    fail(where + (b.has_expand ? " has" : " lacks") + " an expand convolution, but block " +
+         std::to_string(index) + " of MobileNetV2 has expansion " +
+         std::to_string(shape.expansion));
+  }
+  const size_t expanded = shape.expanded_channels;
+  if (b.has_expand) {
+    check_conv(b.expand, {expanded, 1, shape.in_channels, 1, Activation::kRelu6, false}, *size,
+               alpha);
+  }
+  *size = check_conv(b.depthwise, {expanded, 3, expanded, shape.stride, Activation::kRelu6, true},
+                     *size, alpha);
+  check_conv(b.project, {shape.out_channels, 1, expanded, 1, Activation::kNone, false}, *size,
+             alpha);
+  if ((b.add != nullptr) != shape.residual) {
+    fail(where + (b.add ? " has" : " lacks") + " a residual ADD, but block " +
+         std::to_string(index) + " of MobileNetV2 " +
+         (shape.residual ? "has one" : "has none"));
+  }
+  if (b.add) {
+    const std::string add = "operator #" + std::to_string(b.add->index) + " (ADD, block " +
+                            std::to_string(index) + " residual)";
+    if (b.add->options.activation != Activation::kNone) {
+      fail(add + " has fused activation " + activation_name(b.add->options.activation));
+    }
+  }
+}
+
+// read_tflite() guarantees all of this; convert_classifier() also takes graphs built or edited
+// in code (tests do), and the walk relies on it.
+void check_graph_consistency(const Graph& graph) {
+  const size_t tensors = graph.tensors.size();
+  auto valid = [&](int32_t t) { return t >= 0 && static_cast<size_t>(t) < tensors; };
+  for (size_t i = 0; i < tensors; ++i) {
+    const Tensor& t = graph.tensors[i];
+    const size_t bytes = t.element_count * element_size(t.type);
+    if (t.index != static_cast<int32_t>(i) || (t.is_constant() && t.data_bytes() != bytes) ||
+        t.quant.scales.size() != t.quant.zero_points.size()) {
+      fail("graph tensor #" + std::to_string(i) + " is inconsistent (index, data size or "
+           "quantization)");
+    }
+  }
+  for (size_t i = 0; i < graph.operators.size(); ++i) {
+    const Operator& op = graph.operators[i];
+    bool ok = op.index == static_cast<int32_t>(i);
+    for (int32_t t : op.inputs) ok = ok && (t == -1 || valid(t));
+    for (int32_t t : op.outputs) ok = ok && valid(t);
+    if (!ok) fail("graph operator #" + std::to_string(i) + " has an invalid index");
+  }
+  for (int32_t t : graph.inputs) {
+    if (!valid(t)) fail("graph input " + std::to_string(t) + " is not a tensor");
+  }
+  for (int32_t t : graph.outputs) {
+    if (!valid(t)) fail("graph output " + std::to_string(t) + " is not a tensor");
+  }
+}
+
+ConvertResult convert(const Graph& graph, const std::vector<std::string>& labels) {
+  check_graph_consistency(graph);
+  const Classifier c = Walker(graph).walk();
+
+  const Tensor& input = graph.tensors[static_cast<size_t>(c.input)];
+  if (input.shape.size() != 4 || input.shape[0] != 1 || input.shape[3] != 3 ||
+      input.shape[1] != input.shape[2] || input.shape[1] < 1) {
+    fail("graph input " + display_name(input.name) + " has shape " + shape_text(input.shape) +
+         ", expected [1,S,S,3]");
+  }
+  const size_t input_size = static_cast<size_t>(input.shape[1]);
+  float mean = 0.0f, std = 0.0f;
+  input_normalization(input, &mean, &std);
+
+  const size_t expected_blocks = mobilenet_v2_architecture(1.0f).blocks.size();
+  if (c.blocks.size() != expected_blocks) {
+    fail("found " + std::to_string(c.blocks.size()) +
+         " inverted residual blocks between operator #" + std::to_string(c.stem.op->index) +
+         " (stem) and operator #" + std::to_string(c.head.op->index) +
+         " (head); MobileNetV2 has " + std::to_string(expected_blocks));
+  }
+  const float alpha = infer_alpha(c);
+  const ArchitectureShape arch = mobilenet_v2_architecture(alpha);
+
+  size_t size = check_conv(c.stem, {arch.stem_channels, 3, 3, 2, Activation::kRelu6, false},
+                           input_size, alpha);
+  for (size_t i = 0; i < c.blocks.size(); ++i) {
+    check_block(c.blocks[i], arch.blocks[i], i, &size, alpha);
+  }
+  const size_t last_channels = arch.blocks.back().out_channels;
+  check_conv(c.head, {arch.head_channels, 1, last_channels, 1, Activation::kRelu6, false}, size,
+             alpha);
+  check_pool(*c.pool, graph, size, arch.head_channels);
+
+  if (c.logits.weights->shape.empty() || c.logits.weights->shape[0] < 1) {
+    fail(op_ref(c.logits) + " weights have shape " + shape_text(c.logits.weights->shape));
+  }
+  const size_t classes = static_cast<size_t>(c.logits.weights->shape[0]);
+  const int32_t n = static_cast<int32_t>(classes);
+  const int32_t features = static_cast<int32_t>(arch.head_channels);
+  if (c.logits_fully_connected) {
+    check_fully_connected(c.logits, classes, arch.head_channels, alpha);
+  } else {
+    check_conv(c.logits, {classes, 1, arch.head_channels, 1, Activation::kNone, false}, 1, alpha);
+  }
+  const Tensor& output = graph.tensors[static_cast<size_t>(c.output)];
+  if (output.element_count != classes) {
+    fail("graph output " + display_name(output.name) + " has shape " +
+         shape_text(output.shape) + ", the "
+         "classifier has " + std::to_string(classes) + " classes");
+  }
+  if (labels.size() != classes) {
+    fail("the label file has " + std::to_string(labels.size()) + " labels but the model has " +
+         std::to_string(classes) + " classes");
+  }
+
+  WeightFileBuilder builder;
+  builder.set_model_kind(ModelKind::kClassifier);
+  builder.set_input_size(static_cast<uint32_t>(input_size));
+  builder.set_alpha(alpha);
+  builder.set_num_classes(static_cast<uint32_t>(classes));
+  builder.set_input_normalization(mean, std);
+  builder.set_labels(labels);
+  add_layer(builder, c.stem, c.stem.weights->shape);
+  for (const Block& b : c.blocks) {
+    if (b.has_expand) add_layer(builder, b.expand, b.expand.weights->shape);
+    add_layer(builder, b.depthwise, b.depthwise.weights->shape);
+    add_layer(builder, b.project, b.project.weights->shape);
+  }
+  add_layer(builder, c.head, c.head.weights->shape);
+  add_layer(builder, c.logits, {n, 1, 1, features});  // FULLY_CONNECTED [N][C] has the same bytes
+
+  ConvertResult result;
+  result.file = builder.build();
+  if (result.file.empty()) fail("writing the weight file: " + builder.error());
+  ClassifierSummary& s = result.summary;
+  s.alpha = alpha;
+  s.input_size = static_cast<uint32_t>(input_size);
+  s.num_classes = static_cast<uint32_t>(classes);
+  s.block_count = c.blocks.size();
+  s.tensor_count = builder.tensor_count();
+  s.input_mean = mean;
+  s.input_std = std;
+  s.weight_type = stored_type(c.stem.weights->type);
+  auto per_channel = [](const Layer& l) { return l.weights->quant.per_channel(); };
+  s.per_channel = per_channel(c.stem) || per_channel(c.head) || per_channel(c.logits);
+  for (const Block& b : c.blocks) {
+    s.per_channel = s.per_channel || per_channel(b.depthwise) || per_channel(b.project) ||
+                    (b.has_expand && per_channel(b.expand));
+  }
+  result.ok = true;
+  return result;
+}
+
+}  // namespace
+
+ConvertResult convert_classifier(const Graph& graph, const std::vector<std::string>& labels) {
+  try {
+    return convert(graph, labels);
+  } catch (const ConvertError& e) {
+    ConvertResult result;
+    result.error = e.what();
+    return result;
+  } catch (const std::bad_alloc&) {
+    ConvertResult result;
+    result.error = "out of memory while converting the model";
+    return result;
+  } catch (const std::exception& e) {
+    // Not expected: every check above throws ConvertError. Kept so that a bug surfaces as a
+    // message, not as std::terminate in a fuzzer or the CLI.
+    ConvertResult result;
+    result.error = std::string("internal error while converting: ") + e.what();
+    return result;
+  }
+}
+
+ConvertResult convert_classifier(const uint8_t* tflite, size_t size,
+                                 const std::vector<std::string>& labels) {
+  ReadResult read = read_tflite(tflite, size);
+  if (!read.ok) {
+    ConvertResult result;
+    result.error = read.error;
+    return result;
+  }
+  return convert_classifier(read.graph, labels);
+}
+
+bool read_binary_file(const std::string& path, std::vector<uint8_t>* bytes, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = "cannot open " + path;
+    return false;
+  }
+  bytes->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    *error = "error reading " + path;
+    return false;
+  }
+  return true;
+}
+
+bool read_label_file(const std::string& path, std::vector<std::string>* labels,
+                     std::string* error) {
+  std::vector<uint8_t> bytes;
+  if (!read_binary_file(path, &bytes, error)) return false;
+  labels->clear();
+  std::string text(bytes.begin(), bytes.end());
+  if (text.find('\0') != std::string::npos) {
+    *error = path + " contains a NUL byte; not a text label file";
+    return false;
+  }
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    labels->push_back(line);
+    start = end + 1;
+  }
+  return true;
+}
+
+}  // namespace mnv2::tflite

@@ -1,0 +1,102 @@
+// mnv2-convert: TFLite MobileNetV2 classifier -> .mnv2 weight file.
+//   mnv2-convert --labels LABELS.txt IN.tflite OUT.mnv2
+// Prints a one-line summary on success; on any error prints it to stderr and exits 1, leaving
+// no partial output file behind.
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tflite/convert-classifier.h"
+
+namespace {
+
+const char kUsage[] = "usage: mnv2-convert --labels LABELS.txt IN.tflite OUT.mnv2\n";
+
+int error(const std::string& message) {
+  std::fprintf(stderr, "mnv2-convert: %s\n", message.c_str());
+  return 1;
+}
+
+const char* type_name(mnv2::TensorType type) {
+  switch (type) {
+    case mnv2::TensorType::kF32: return "float32";
+    case mnv2::TensorType::kU8: return "uint8";
+    case mnv2::TensorType::kI8: return "int8";
+    case mnv2::TensorType::kI32: return "int32";
+  }
+  return "?";
+}
+
+// Writes to a temporary name first so an interrupted run never leaves a truncated file that
+// a later build step would take as up to date.
+bool write_file(const std::string& path, const std::vector<uint8_t>& bytes, std::string* err) {
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) {
+      *err = "cannot create " + temp;
+      return false;
+    }
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    if (!out) {
+      std::remove(temp.c_str());
+      *err = "error writing " + temp;
+      return false;
+    }
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    std::remove(temp.c_str());
+    *err = "cannot rename " + temp + " to " + path;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string labels_path;
+  std::vector<std::string> positional;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--labels") {
+      if (i + 1 >= argc) return error("--labels needs a file\n" + std::string(kUsage));
+      labels_path = argv[++i];
+    } else if (arg == "-h" || arg == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      return error("unknown option " + arg + "\n" + kUsage);
+    } else {
+      positional.push_back(arg);
+    }
+  }
+  if (labels_path.empty() || positional.size() != 2) {
+    std::fputs(kUsage, stderr);
+    return 1;
+  }
+  const std::string& in_path = positional[0];
+  const std::string& out_path = positional[1];
+
+  std::string err;
+  std::vector<std::string> labels;
+  if (!mnv2::tflite::read_label_file(labels_path, &labels, &err)) return error(err);
+  std::vector<uint8_t> model;
+  if (!mnv2::tflite::read_binary_file(in_path, &model, &err)) return error(err);
+
+  const mnv2::tflite::ConvertResult result =
+      mnv2::tflite::convert_classifier(model.data(), model.size(), labels);
+  if (!result.ok) return error(in_path + ": " + result.error);
+  if (!write_file(out_path, result.file, &err)) return error(err);
+
+  const mnv2::tflite::ClassifierSummary& s = result.summary;
+  std::printf("%s: MobileNetV2 alpha %g, input %ux%u (mean %g, std %g), %u classes, "
+              "%zu blocks, %zu tensors (%s weights, %s), %zu bytes\n",
+              out_path.c_str(), s.alpha, s.input_size, s.input_size, s.input_mean, s.input_std,
+              s.num_classes, s.block_count, s.tensor_count, type_name(s.weight_type),
+              s.per_channel ? "per-channel" : "per-tensor", result.file.size());
+  return 0;
+}
