@@ -26,7 +26,8 @@ bool check_image(size_t width, size_t height, size_t rgba_bytes, std::string* er
 
 std::unique_ptr<Classifier> Classifier::create(const uint8_t* weights, size_t size,
                                                std::string* error,
-                                               const KernelTable& kernels) {
+                                               const KernelTable& kernels,
+                                               Execution execution) {
   WeightFileView file;
   if (!parse_weight_file(weights, size, &file, error)) return nullptr;
   if (file.header.model_kind != static_cast<uint32_t>(ModelKind::kClassifier)) {
@@ -34,13 +35,12 @@ std::unique_ptr<Classifier> Classifier::create(const uint8_t* weights, size_t si
     return nullptr;
   }
   std::unique_ptr<Classifier> classifier(new Classifier());
-  if (!classifier->network_.load(file, kernels, error)) return nullptr;
+  if (!classifier->network_.load(file, kernels, error, execution)) return nullptr;
   classifier->alpha_ = file.header.alpha;
   classifier->labels_ = std::move(file.labels);
   classifier->spec_.output_size = file.header.input_size;
   classifier->spec_.mean = file.header.input_mean;
   classifier->spec_.std = file.header.input_std;
-  classifier->input_.assign(file.header.input_size * file.header.input_size * 3, 0.0f);
   classifier->order_.resize(file.header.num_classes);
   return classifier;
 }
@@ -53,8 +53,8 @@ const float* Classifier::embed(const uint8_t* rgba, size_t width, size_t height,
     return nullptr;
   }
   spec_.crop_fraction = crop_fraction;
-  preprocessor_.run(rgba, width, height, spec_, input_.data());
-  return network_.features(input_.data());
+  preprocessor_.prepare(rgba, width, height, spec_);
+  return network_.features(preprocessor_);
 }
 
 bool Classifier::classify(const uint8_t* rgba, size_t width, size_t height, size_t rgba_bytes,

@@ -32,13 +32,15 @@ class Classifier {
   // Parses, validates and packs the weights; the bytes are not needed afterwards.
   static std::unique_ptr<Classifier> create(const uint8_t* weights, size_t size,
                                             std::string* error,
-                                            const KernelTable& kernels = simd_kernels());
+                                            const KernelTable& kernels = simd_kernels(),
+                                            Execution execution = Execution::kFused);
 
   size_t input_size() const { return network_.input_size(); }
   size_t num_classes() const { return network_.num_classes(); }
   size_t feature_size() const { return network_.feature_size(); }
   float alpha() const { return alpha_; }
   const std::vector<std::string>& labels() const { return labels_; }
+  MemoryStats memory_stats() const { return network_.memory_stats(); }
 
   // Top-k classes of an RGBA image after keeping the central crop_fraction of each side.
   bool classify(const uint8_t* rgba, size_t width, size_t height, size_t rgba_bytes,
@@ -60,7 +62,6 @@ class Classifier {
   PreprocessSpec spec_{};
   float alpha_ = 0.0f;
   std::vector<std::string> labels_;
-  std::vector<float> input_;
   std::vector<size_t> order_;
   const float* probabilities_ = nullptr;
 };

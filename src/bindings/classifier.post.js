@@ -28,11 +28,17 @@ function checkCrop(crop) {
 }
 
 Module['Classifier'] = class Classifier {
-  constructor(weights) {
+  // options.execution: 'fused' (default, paper section 5.1) or 'layer-by-layer' (every layer
+  // materialized; the reference for tests and memory comparisons).
+  constructor(weights, options = {}) {
     if (!(weights instanceof Uint8Array || weights instanceof ArrayBuffer)) {
       throw new TypeError('weights must be a Uint8Array or ArrayBuffer with a .mnv2 file');
     }
-    const core = Module['ClassifierCore']['create'](weights);
+    const execution = options['execution'] ?? 'fused';
+    if (execution !== 'fused' && execution !== 'layer-by-layer') {
+      throw new RangeError(`execution must be 'fused' or 'layer-by-layer', got ${execution}`);
+    }
+    const core = Module['ClassifierCore']['create'](weights, execution === 'layer-by-layer');
     if (!core) throw new Error(Module['lastCreateError']());
     this._core = core;
     this.inputSize = core['inputSize'];
@@ -71,6 +77,11 @@ Module['Classifier'] = class Classifier {
     const view = this._core['embed'](width, height, rgba.length, crop);
     if (view === null) throw new Error(this._core['error']());
     return view.slice();
+  }
+
+  /** {weightsBytes, activationPeakBytes, scratchBytes, wasmMemoryBytes} */
+  memoryStats() {
+    return this._live()['memoryStats']();
   }
 
   dispose() {

@@ -20,12 +20,28 @@ using emscripten::val;
 
 std::string last_create_error;
 
+// Bytes of WebAssembly memory the module holds now (it only grows).
+double wasm_memory_bytes() { return static_cast<double>(__builtin_wasm_memory_size(0)) * 65536.0; }
+
+val memory_stats_object(const mnv2::MemoryStats& stats) {
+  val result = val::object();
+  result.set("weightsBytes", static_cast<double>(stats.weights_bytes));
+  result.set("activationPeakBytes", static_cast<double>(stats.activation_peak_bytes));
+  result.set("scratchBytes", static_cast<double>(stats.scratch_bytes));
+  result.set("wasmMemoryBytes", wasm_memory_bytes());
+  return result;
+}
+
 class ClassifierCore {
  public:
-  static ClassifierCore* create(const std::string& weights) {
+  // layer_by_layer selects the reference execution that materializes every layer (for
+  // comparisons); the default streams row tiles through fused blocks.
+  static ClassifierCore* create(const std::string& weights, bool layer_by_layer) {
     last_create_error.clear();
     auto classifier = mnv2::Classifier::create(
-        reinterpret_cast<const uint8_t*>(weights.data()), weights.size(), &last_create_error);
+        reinterpret_cast<const uint8_t*>(weights.data()), weights.size(), &last_create_error,
+        mnv2::simd_kernels(),
+        layer_by_layer ? mnv2::Execution::kLayerByLayer : mnv2::Execution::kFused);
     if (!classifier) return nullptr;
     return new ClassifierCore(std::move(classifier));
   }
@@ -63,6 +79,7 @@ class ClassifierCore {
   }
 
   const std::string& error() const { return error_; }
+  val memory_stats() const { return memory_stats_object(classifier_->memory_stats()); }
   size_t input_size() const { return classifier_->input_size(); }
   size_t num_classes() const { return classifier_->num_classes(); }
   size_t feature_size() const { return classifier_->feature_size(); }
@@ -103,10 +120,12 @@ EMSCRIPTEN_BINDINGS(mobilenetv2) {
       .function("classify", &ClassifierCore::classify)
       .function("embed", &ClassifierCore::embed)
       .function("error", &ClassifierCore::error)
+      .function("memoryStats", &ClassifierCore::memory_stats)
       .function("labels", &ClassifierCore::labels)
       .property("inputSize", &ClassifierCore::input_size)
       .property("numClasses", &ClassifierCore::num_classes)
       .property("featureSize", &ClassifierCore::feature_size)
       .property("alpha", &ClassifierCore::alpha);
   emscripten::function("lastCreateError", &last_error);
+  emscripten::function("wasmMemoryBytes", &wasm_memory_bytes);
 }

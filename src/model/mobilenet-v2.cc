@@ -7,6 +7,12 @@
 namespace mnv2 {
 namespace {
 
+// Scratch for one fused block (its ring of expanded rows plus one tile of depthwise output).
+// Small enough to stay in a typical L2 cache; the row tiles are sized to fit it.
+constexpr size_t kScratchBudgetBytes = 160 * 1024;
+// The stem reads 3 input rows per output row.
+constexpr size_t kStemWindowRows = 3;
+
 constexpr float kRelu6Min = 0.0f;
 constexpr float kRelu6Max = 6.0f;
 constexpr float kLinearMin = -std::numeric_limits<float>::infinity();
@@ -74,8 +80,9 @@ SamePadding same_padding(size_t input, size_t stride, size_t kernel) {
 }
 
 bool MobileNetV2::load(const WeightFileView& file, const KernelTable& kernels,
-                       std::string* error) {
+                       std::string* error, Execution execution) {
   kernels_ = &kernels;
+  execution_ = execution;
   arch_ = mobilenet_v2_architecture(file.header.alpha);
   input_size_ = file.header.input_size;
   num_classes_ = file.header.num_classes;
@@ -94,8 +101,6 @@ bool MobileNetV2::load(const WeightFileView& file, const KernelTable& kernels,
   }
 
   size_t size = stem_size_;
-  size_t max_bottleneck = size * size * arch_.stem_channels;
-  size_t max_expanded = 0, max_depthwise_out = 0, max_rows = size;
   blocks_.assign(arch_.blocks.size(), Block{});
   for (size_t i = 0; i < arch_.blocks.size(); ++i) {
     Block& block = blocks_[i];
@@ -116,13 +121,12 @@ bool MobileNetV2::load(const WeightFileView& file, const KernelTable& kernels,
                         shape.out_channels, &block.project, error)) {
       return false;
     }
-    max_expanded = std::max(max_expanded, size * size * shape.expanded_channels);
-    max_depthwise_out =
-        std::max(max_depthwise_out, block.out_h * block.out_w * shape.expanded_channels);
-    max_bottleneck = std::max(max_bottleneck, block.out_h * block.out_w * shape.out_channels);
-    max_rows = std::max(max_rows, size);
     size = padding.output;
   }
+  final_size_ = size;
+  // Narrow networks (alpha <= 0.25) give block 0 a residual connection to the stem output,
+  // which must then exist whole: keeping it as block 0's "expansion" materializes it.
+  if (!blocks_[0].shape.has_expand && blocks_[0].shape.residual) blocks_[0].kept = true;
   const size_t last_channels = arch_.blocks.back().out_channels;
   if (!read_pointwise(file, "head", last_channels, arch_.head_channels, &head_, error)) {
     return false;
@@ -131,77 +135,276 @@ bool MobileNetV2::load(const WeightFileView& file, const KernelTable& kernels,
       !read_pointwise(file, "logits", arch_.head_channels, num_classes_, &logits_, error)) {
     return false;
   }
-
-  bottleneck_[0].assign(max_bottleneck, 0.0f);
-  bottleneck_[1].assign(max_bottleneck, 0.0f);
-  expanded_.assign(max_expanded, 0.0f);
-  depthwise_out_.assign(max_depthwise_out, 0.0f);
-  head_out_.assign(size * size * arch_.head_channels, 0.0f);
   pooled_.assign(arch_.head_channels, 0.0f);
   probabilities_.assign(num_classes_, 0.0f);
-  rows_.assign(max_rows, nullptr);
-  final_size_ = size;
+  plan();
   return true;
 }
 
-void MobileNetV2::run_block(Block& block, const float* input, float* output) {
-  const BlockShape& shape = block.shape;
-  const size_t in_pixels = block.in_h * block.in_w;
-  const size_t out_pixels = block.out_h * block.out_w;
-  const size_t expanded_c = shape.expanded_channels;
+void MobileNetV2::plan_tiles(Block& block, bool stem_fed) {
+  const size_t channels = stem_fed ? arch_.stem_channels : block.shape.expanded_channels;
+  const size_t in_row = block.in_w * channels * sizeof(float);
+  const size_t out_row = block.out_w * channels * sizeof(float);
+  const size_t stride = block.shape.stride;
+  const auto ring_rows = [&](size_t tile) {
+    return block.kept ? block.in_h : std::min(block.in_h, (tile - 1) * stride + 3);
+  };
+  const auto scratch = [&](size_t tile) {
+    return (block.kept ? 0 : ring_rows(tile) * in_row) + tile * out_row;
+  };
+  size_t tile = 1;
+  while (tile < block.out_h && scratch(tile + 1) <= kScratchBudgetBytes) ++tile;
+  block.tile_rows = tile;
+  block.ring_rows = ring_rows(tile);
+}
 
-  const float* expanded = input;
-  if (shape.has_expand) {
-    float* target = block.kept_expansion.empty() ? expanded_.data() : block.kept_expansion.data();
-    kernels_->f32_gemm_minmax(in_pixels, shape.in_channels, expanded_c, input,
-                              shape.in_channels, block.expand.data(), target, expanded_c,
-                              nullptr, 0, kRelu6Min, kRelu6Max);
-    expanded = target;
+void MobileNetV2::plan() {
+  plan_ = MemoryPlan();
+  size_t step = 0;
+  size_t scratch_floats = 0;
+  size_t max_rows = stem_size_;
+  const size_t S = input_size_;
+  if (execution_ == Execution::kLayerByLayer) {
+    input_tensor_ = plan_.add(S * S * 3 * sizeof(float), step);
+    stem_tensor_ = plan_.add(stem_size_ * stem_size_ * arch_.stem_channels * sizeof(float), ++step);
+    plan_.use(input_tensor_, step);
+    size_t previous = stem_tensor_;
+    for (Block& block : blocks_) {
+      const BlockShape& shape = block.shape;
+      size_t expanded = previous;
+      if (shape.has_expand) {
+        block.expanded_tensor =
+            plan_.add(block.in_h * block.in_w * shape.expanded_channels * sizeof(float), ++step);
+        plan_.use(previous, step);
+        if (block.kept) plan_.keep_until_end(block.expanded_tensor);
+        expanded = block.expanded_tensor;
+      }
+      block.depthwise_tensor =
+          plan_.add(block.out_h * block.out_w * shape.expanded_channels * sizeof(float), ++step);
+      plan_.use(expanded, step);
+      block.output_tensor =
+          plan_.add(block.out_h * block.out_w * shape.out_channels * sizeof(float), ++step);
+      plan_.use(block.depthwise_tensor, step);
+      if (shape.residual) plan_.use(previous, step);
+      previous = block.output_tensor;
+      max_rows = std::max(max_rows, block.in_h);
+    }
+  } else {
+    input_tensor_ = stem_tensor_ = kNone;
+    size_t previous = kNone;
+    for (size_t i = 0; i < blocks_.size(); ++i) {
+      Block& block = blocks_[i];
+      const BlockShape& shape = block.shape;
+      block.output_tensor =
+          plan_.add(block.out_h * block.out_w * shape.out_channels * sizeof(float), ++step);
+      if (previous != kNone) plan_.use(previous, step);
+      block.expanded_tensor = kNone;
+      if (block.kept) {
+        block.expanded_tensor =
+            plan_.add(block.in_h * block.in_w * shape.expanded_channels * sizeof(float), step);
+        plan_.keep_until_end(block.expanded_tensor);
+      }
+      const bool stem_fed = i == 0 && !shape.has_expand;
+      plan_tiles(block, stem_fed);
+      const size_t channels = stem_fed ? arch_.stem_channels : shape.expanded_channels;
+      scratch_floats = std::max(scratch_floats,
+                                (block.kept ? 0 : block.ring_rows * block.in_w * channels) +
+                                    block.tile_rows * block.out_w * channels);
+      previous = block.output_tensor;
+      max_rows = std::max(max_rows, block.in_h);
+    }
   }
-  for (size_t y = 0; y < block.in_h; ++y) rows_[y] = expanded + y * block.in_w * expanded_c;
-  dwconv3x3_fn* depthwise =
-      shape.stride == 1 ? kernels_->f32_dwconv3x3s1_minmax : kernels_->f32_dwconv3x3s2_minmax;
-  depthwise(rows_.data(), block.in_h, block.in_w, expanded_c, block.pad_top, block.pad_left,
-            block.depthwise.data(), depthwise_out_.data(), block.out_w, 0, block.out_h,
-            kRelu6Min, kRelu6Max);
-  kernels_->f32_gemm_minmax(out_pixels, expanded_c, shape.out_channels, depthwise_out_.data(),
-                            expanded_c, block.project.data(), output, shape.out_channels,
-                            shape.residual ? input : nullptr, shape.out_channels, kLinearMin,
-                            kLinearMax);
+  head_tensor_ =
+      plan_.add(final_size_ * final_size_ * arch_.head_channels * sizeof(float), ++step);
+  plan_.use(blocks_.back().output_tensor, step);
+  plan_.keep_until_end(head_tensor_);
+  plan_.solve();
+
+  arena_.assign(plan_.arena_bytes() / sizeof(float), 0.0f);
+  scratch_.assign(scratch_floats, 0.0f);
+  image_window_.assign(execution_ == Execution::kFused ? kStemWindowRows * S * 3 : 0, 0.0f);
+  rows_.assign(max_rows, nullptr);
+}
+
+MemoryStats MobileNetV2::memory_stats() const {
+  size_t weights = stem_.size() + head_.size() + logits_.size();
+  for (const Block& block : blocks_) {
+    weights += block.expand.size() + block.depthwise.size() + block.project.size();
+  }
+  return {weights * sizeof(float), plan_.arena_bytes(),
+          (scratch_.size() + image_window_.size()) * sizeof(float)};
 }
 
 void MobileNetV2::keep_expansion(size_t block) {
-  Block& kept = blocks_.at(block);
-  kept.kept_expansion.assign(kept.in_h * kept.in_w * kept.shape.expanded_channels, 0.0f);
+  blocks_.at(block).kept = true;
+  plan();
 }
 
 const float* MobileNetV2::expansion(size_t block) const {
   const Block& kept = blocks_.at(block);
-  return kept.kept_expansion.empty() ? nullptr : kept.kept_expansion.data();
+  return kept.kept && kept.expanded_tensor != kNone ? tensor(kept.expanded_tensor) : nullptr;
 }
 
-const float* MobileNetV2::features(const float* input) {
-  run_backbone(input);
-  kernels_->f32_global_avgpool(head_out_.data(), final_size_ * final_size_, arch_.head_channels,
-                               pooled_.data());
-  return pooled_.data();
+const float* MobileNetV2::head_output() const { return tensor(head_tensor_); }
+
+// Stem output rows [first, first + count), one row at a time from a 3-row window of input
+// rows that slides down the image, so the preprocessed image never exists whole.
+void MobileNetV2::run_stem_rows(InputRows& input, size_t first, size_t count, float* output) {
+  const size_t S = input_size_;
+  const size_t row_floats = S * 3;
+  for (size_t y = first; y < first + count; ++y) {
+    const ptrdiff_t top = static_cast<ptrdiff_t>(2 * y) - static_cast<ptrdiff_t>(stem_pad_);
+    const size_t low = static_cast<size_t>(std::max<ptrdiff_t>(top, 0));
+    const size_t high = std::min(static_cast<size_t>(top + 3), S);
+    const size_t window_end = image_window_first_ + image_window_rows_;
+    size_t kept = 0;
+    if (image_window_rows_ > 0 && low >= image_window_first_ && low < window_end) {
+      kept = std::min(window_end, high) - low;
+      std::copy(image_window_.begin() + (low - image_window_first_) * row_floats,
+                image_window_.begin() + (low - image_window_first_ + kept) * row_floats,
+                image_window_.begin());
+    }
+    if (low + kept < high) input.read_rows(low + kept, high - low - kept, &image_window_[kept * row_floats]);
+    image_window_first_ = low;
+    image_window_rows_ = high - low;
+    kernels_->f32_conv3x3s2c3_minmax(image_window_.data(), high - low, S,
+                                     static_cast<size_t>(low - top), stem_pad_, stem_.data(),
+                                     arch_.stem_channels, output + (y - first) * stem_size_ * arch_.stem_channels,
+                                     stem_size_, 0, 1, kRelu6Min, kRelu6Max);
+  }
+}
+
+// Rows [ring.produced, rows) of a block's expanded tensor, written into the ring's slots:
+// by the expand 1x1 conv from the block input, or (block 0, no expansion) by the stem.
+void MobileNetV2::produce_expanded(const Block& block, const float* input, InputRows* image,
+                                   RowRing& ring, size_t rows) {
+  while (ring.produced < rows) {
+    const size_t row = ring.produced;
+    const size_t slot = row % ring.capacity;
+    const size_t count = std::min(rows - row, ring.capacity - slot);
+    float* destination = ring.base + slot * ring.row_floats;
+    if (block.shape.has_expand) {
+      const size_t in_c = block.shape.in_channels;
+      kernels_->f32_gemm_minmax(count * block.in_w, in_c, block.shape.expanded_channels,
+                                input + row * block.in_w * in_c, in_c, block.expand.data(),
+                                destination, block.shape.expanded_channels, nullptr, 0,
+                                kRelu6Min, kRelu6Max);
+    } else {
+      run_stem_rows(*image, row, count, destination);
+    }
+    ring.produced += count;
+  }
+}
+
+void MobileNetV2::run_block_fused(Block& block, const float* input, InputRows* image,
+                                  float* output) {
+  const BlockShape& shape = block.shape;
+  const size_t channels = shape.expanded_channels;
+  RowRing ring;
+  ring.row_floats = block.in_w * channels;
+  ring.produced = 0;
+  float* tile;
+  if (block.kept) {
+    ring.base = tensor(block.expanded_tensor);
+    ring.capacity = block.in_h;
+    tile = scratch_.data();
+  } else {
+    ring.base = scratch_.data();
+    ring.capacity = block.ring_rows;
+    tile = scratch_.data() + block.ring_rows * ring.row_floats;
+  }
+  dwconv3x3_fn* depthwise =
+      shape.stride == 1 ? kernels_->f32_dwconv3x3s1_minmax : kernels_->f32_dwconv3x3s2_minmax;
+  const ptrdiff_t pad = static_cast<ptrdiff_t>(block.pad_top);
+  const ptrdiff_t stride = static_cast<ptrdiff_t>(shape.stride);
+  for (size_t oy = 0; oy < block.out_h; oy += block.tile_rows) {
+    const size_t end = std::min(block.out_h, oy + block.tile_rows);
+    const ptrdiff_t first = static_cast<ptrdiff_t>(oy) * stride - pad;
+    const size_t rows_end = std::min<size_t>(
+        block.in_h, static_cast<size_t>(static_cast<ptrdiff_t>(end - 1) * stride - pad + 3));
+    produce_expanded(block, input, image, ring, rows_end);
+    for (size_t y = static_cast<size_t>(std::max<ptrdiff_t>(first, 0)); y < rows_end; ++y) {
+      rows_[y] = ring.row(y);
+    }
+    depthwise(rows_.data(), block.in_h, block.in_w, channels, block.pad_top, block.pad_left,
+              block.depthwise.data(), tile, block.out_w, oy, end, kRelu6Min, kRelu6Max);
+    const size_t out_c = shape.out_channels;
+    kernels_->f32_gemm_minmax((end - oy) * block.out_w, channels, out_c, tile, channels,
+                              block.project.data(), output + oy * block.out_w * out_c, out_c,
+                              shape.residual ? input + oy * block.out_w * out_c : nullptr,
+                              out_c, kLinearMin, kLinearMax);
+  }
+  // A tapped expansion must be complete even where the depthwise conv never reads it.
+  if (block.kept) produce_expanded(block, input, image, ring, block.in_h);
+}
+
+void MobileNetV2::run_block_layers(Block& block, const float* input, float* output) {
+  const BlockShape& shape = block.shape;
+  const size_t channels = shape.expanded_channels;
+  const float* expanded = input;
+  if (shape.has_expand) {
+    float* target = tensor(block.expanded_tensor);
+    kernels_->f32_gemm_minmax(block.in_h * block.in_w, shape.in_channels, channels, input,
+                              shape.in_channels, block.expand.data(), target, channels,
+                              nullptr, 0, kRelu6Min, kRelu6Max);
+    expanded = target;
+  }
+  for (size_t y = 0; y < block.in_h; ++y) rows_[y] = expanded + y * block.in_w * channels;
+  dwconv3x3_fn* depthwise =
+      shape.stride == 1 ? kernels_->f32_dwconv3x3s1_minmax : kernels_->f32_dwconv3x3s2_minmax;
+  float* depthwise_out = tensor(block.depthwise_tensor);
+  depthwise(rows_.data(), block.in_h, block.in_w, channels, block.pad_top, block.pad_left,
+            block.depthwise.data(), depthwise_out, block.out_w, 0, block.out_h, kRelu6Min,
+            kRelu6Max);
+  kernels_->f32_gemm_minmax(block.out_h * block.out_w, channels, shape.out_channels,
+                            depthwise_out, channels, block.project.data(), output,
+                            shape.out_channels, shape.residual ? input : nullptr,
+                            shape.out_channels, kLinearMin, kLinearMax);
+}
+
+void MobileNetV2::run_backbone(InputRows& input) {
+  const float* previous = nullptr;
+  if (execution_ == Execution::kLayerByLayer) {
+    float* image = tensor(input_tensor_);
+    input.read_rows(0, input_size_, image);
+    float* stem = tensor(stem_tensor_);
+    kernels_->f32_conv3x3s2c3_minmax(image, input_size_, input_size_, stem_pad_, stem_pad_,
+                                     stem_.data(), arch_.stem_channels, stem, stem_size_, 0,
+                                     stem_size_, kRelu6Min, kRelu6Max);
+    previous = stem;
+    for (Block& block : blocks_) {
+      run_block_layers(block, previous, tensor(block.output_tensor));
+      previous = tensor(block.output_tensor);
+    }
+  } else {
+    image_window_rows_ = 0;  // a new image: nothing of the last one may be reused
+    if (blocks_[0].kept) previous = tensor(blocks_[0].expanded_tensor);
+    for (Block& block : blocks_) {
+      run_block_fused(block, previous, &input, tensor(block.output_tensor));
+      previous = tensor(block.output_tensor);
+    }
+  }
+  const size_t last_channels = arch_.blocks.back().out_channels;
+  kernels_->f32_gemm_minmax(final_size_ * final_size_, last_channels, arch_.head_channels,
+                            previous, last_channels, head_.data(), tensor(head_tensor_),
+                            arch_.head_channels, nullptr, 0, kRelu6Min, kRelu6Max);
 }
 
 void MobileNetV2::run_backbone(const float* input) {
-  float* current = bottleneck_[0].data();
-  float* next = bottleneck_[1].data();
-  kernels_->f32_conv3x3s2c3_minmax(input, input_size_, input_size_, stem_pad_, stem_pad_,
-                                   stem_.data(), arch_.stem_channels, current, stem_size_, 0,
-                                   stem_size_, kRelu6Min, kRelu6Max);
-  for (Block& block : blocks_) {
-    run_block(block, current, next);
-    std::swap(current, next);
-  }
-  const size_t pixels = final_size_ * final_size_;
-  kernels_->f32_gemm_minmax(pixels, arch_.blocks.back().out_channels, arch_.head_channels,
-                            current, arch_.blocks.back().out_channels, head_.data(),
-                            head_out_.data(), arch_.head_channels, nullptr, 0, kRelu6Min,
-                            kRelu6Max);
+  InputTensorRows rows(input, input_size_ * 3);
+  run_backbone(rows);
+}
+
+const float* MobileNetV2::features(InputRows& input) {
+  run_backbone(input);
+  kernels_->f32_global_avgpool(tensor(head_tensor_), final_size_ * final_size_,
+                               arch_.head_channels, pooled_.data());
+  return pooled_.data();
+}
+
+const float* MobileNetV2::features(const float* input) {
+  InputTensorRows rows(input, input_size_ * 3);
+  return features(rows);
 }
 
 const float* MobileNetV2::classify(const float* features) {

@@ -3,8 +3,17 @@
 // 1x1 conv to 1280, global average pool, classifier, softmax.
 //
 // Weights are dequantized, checked against the shapes the architecture implies, and packed
-// for the kernels once at load time; activation buffers are sized once too, so inference
-// allocates nothing.
+// for the kernels once at load time. All activations live in one arena whose layout is
+// planned at load time from the tensors' lifetimes (memory-plan.h), so inference allocates
+// nothing.
+//
+// Two executions of the same arithmetic:
+//  - kFused (default; paper section 5.1): each bottleneck block runs a few output rows at a
+//    time: expand only the input rows those need into a small ring, depthwise, project. The
+//    expanded tensor never exists whole; neither does the input image or the stem output,
+//    which stream into block 0 the same way. Only bottleneck tensors are materialized.
+//  - kLayerByLayer: every layer's output is materialized, as layer-by-layer runtimes do. It is
+//    kept as the reference the fused path is tested against, and for the memory comparison.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +22,8 @@
 
 #include "kernels/kernels.h"
 #include "model/architecture.h"
+#include "model/input-rows.h"
+#include "model/memory-plan.h"
 #include "model/weight-file.h"
 
 namespace mnv2 {
@@ -24,45 +35,84 @@ struct SamePadding {
 };
 SamePadding same_padding(size_t input, size_t stride, size_t kernel);
 
+enum class Execution { kFused, kLayerByLayer };
+
+struct MemoryStats {
+  size_t weights_bytes;          // packed float weights
+  size_t activation_peak_bytes;  // the planned activation arena
+  size_t scratch_bytes;          // row rings and tiles of the fused blocks
+};
+
 class MobileNetV2 {
  public:
   // Returns false and sets *error when the file's tensors do not form this network.
-  bool load(const WeightFileView& file, const KernelTable& kernels, std::string* error);
+  bool load(const WeightFileView& file, const KernelTable& kernels, std::string* error,
+            Execution execution = Execution::kFused);
 
   size_t input_size() const { return input_size_; }
   size_t feature_size() const { return arch_.head_channels; }
   size_t num_classes() const { return num_classes_; }
+  Execution execution() const { return execution_; }
+  MemoryStats memory_stats() const;
 
-  // input: [input_size][input_size][3] normalized floats. Returns the pooled 1280-d (for
-  // alpha <= 1) feature vector, valid until the next call.
+  // Returns the pooled 1280-d (for alpha <= 1) feature vector, valid until the next call.
+  const float* features(InputRows& input);
+  // input: [input_size][input_size][3] normalized floats.
   const float* features(const float* input);
+  // Class probabilities (softmax) from features(); valid until the next call.
+  const float* classify(const float* features);
 
   // The backbone alone (stem, blocks, head conv), for heads other than the classifier.
   // Afterwards head_output() holds [head_size()][head_size()][feature_size()] and, for a block
   // registered with keep_expansion(), expansion(block) its expanded tensor after ReLU6
   // ([in_h][in_w][expanded channels] of that block: SSDLite taps block 13's).
+  void run_backbone(InputRows& input);
   void run_backbone(const float* input);
   size_t head_size() const { return final_size_; }
-  const float* head_output() const { return head_out_.data(); }
+  const float* head_output() const;
   void keep_expansion(size_t block);
   const float* expansion(size_t block) const;
   size_t block_count() const { return blocks_.size(); }
   const BlockShape& block_shape(size_t block) const { return blocks_[block].shape; }
   size_t block_input_size(size_t block) const { return blocks_[block].in_h; }
-  // Class probabilities (softmax) from features(); valid until the next call.
-  const float* classify(const float* features);
 
  private:
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+
   struct Block {
     BlockShape shape;
     size_t in_h, in_w, out_h, out_w, pad_top, pad_left;
     std::vector<float> expand, depthwise, project;  // packed weights
-    std::vector<float> kept_expansion;  // filled only when a head taps this block
+    bool kept = false;  // a head taps the expanded tensor: it is materialized whole
+    // Plan: arena tensors (kNone when not materialized) and the fused row tiling.
+    size_t output_tensor = kNone, expanded_tensor = kNone, depthwise_tensor = kNone;
+    size_t tile_rows = 0, ring_rows = 0;
   };
 
-  void run_block(Block& block, const float* input, float* output);
+  // A window onto a tensor's rows: row r lives in slot r % capacity.
+  struct RowRing {
+    float* base;
+    size_t row_floats, capacity, produced;
+    float* row(size_t r) const { return base + (r % capacity) * row_floats; }
+  };
+
+  void plan();
+  void plan_tiles(Block& block, bool stem_fed);
+  float* tensor(size_t id) { return arena_.data() + plan_.offset(id) / sizeof(float); }
+  const float* tensor(size_t id) const {
+    return arena_.data() + plan_.offset(id) / sizeof(float);
+  }
+
+  void run_stem_rows(InputRows& input, size_t first, size_t count, float* output);
+  void produce_expanded(const Block& block, const float* input, InputRows* image,
+                        RowRing& ring, size_t rows);
+  void run_block(Block& block, const float* input, InputRows* image, float* output);
+  void run_block_fused(Block& block, const float* input, InputRows* image, float* output);
+  void run_block_layers(Block& block, const float* input, float* output);
+  void run_head();
 
   const KernelTable* kernels_ = nullptr;
+  Execution execution_ = Execution::kFused;
   ArchitectureShape arch_;
   size_t input_size_ = 0;
   size_t num_classes_ = 0;
@@ -70,9 +120,12 @@ class MobileNetV2 {
   std::vector<float> stem_, head_, logits_;  // packed weights
   std::vector<Block> blocks_;
 
-  // Activations: two bottleneck-sized ping-pong buffers, the expanded tensor and its
-  // depthwise output, the head output, then the vectors.
-  std::vector<float> bottleneck_[2], expanded_, depthwise_out_, head_out_;
+  MemoryPlan plan_;
+  std::vector<float> arena_, scratch_;
+  size_t input_tensor_ = kNone, stem_tensor_ = kNone, head_tensor_ = kNone;
+  // The fused stem's window of input image rows and where it starts.
+  std::vector<float> image_window_;
+  size_t image_window_first_ = 0, image_window_rows_ = 0;
   std::vector<float> pooled_, probabilities_;
   std::vector<const float*> rows_;
 };

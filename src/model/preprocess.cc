@@ -51,16 +51,26 @@ void Preprocessor::compute_taps(size_t source_size, size_t output_size, Taps* ta
   }
 }
 
-void Preprocessor::run(const uint8_t* rgba, size_t width, size_t height,
-                       const PreprocessSpec& spec, float* output) {
-  const CropWindow crop = centre_crop(width, height, spec.crop_fraction);
+void Preprocessor::prepare(const uint8_t* rgba, size_t width, size_t height,
+                           const PreprocessSpec& spec) {
+  rgba_ = rgba;
+  width_ = width;
+  spec_ = spec;
+  crop_ = centre_crop(width, height, spec.crop_fraction);
+  compute_taps(crop_.width, spec.output_size, &horizontal_);
+  compute_taps(crop_.height, spec.output_size, &vertical_);
+  row_.resize(crop_.width * 3);
+}
+
+void Preprocessor::read_rows(size_t first, size_t count, float* output) {
+  const CropWindow& crop = crop_;
+  const uint8_t* rgba = rgba_;
+  const size_t width = width_;
+  const PreprocessSpec& spec = spec_;
   const size_t size = spec.output_size;
-  compute_taps(crop.width, size, &horizontal_);
-  compute_taps(crop.height, size, &vertical_);
-  row_.resize(crop.width * 3);
   const float inv_std = 1.0f / spec.std;
 
-  for (size_t oy = 0; oy < size; ++oy) {
+  for (size_t oy = first; oy < first + count; ++oy) {
     // Vertical pass into one RGB row of the crop, then the horizontal pass over that row.
     std::fill(row_.begin(), row_.end(), 0.0f);
     const float* vweights = &vertical_.weights[oy * vertical_.max_taps];
@@ -74,7 +84,7 @@ void Preprocessor::run(const uint8_t* rgba, size_t width, size_t height,
         row_[3 * x + 2] += w * static_cast<float>(src[4 * x + 2]);
       }
     }
-    float* dst = output + oy * size * 3;
+    float* dst = output + (oy - first) * size * 3;
     for (size_t ox = 0; ox < size; ++ox) {
       const float* hweights = &horizontal_.weights[ox * horizontal_.max_taps];
       const float* src = &row_[3 * horizontal_.first[ox]];
@@ -89,6 +99,11 @@ void Preprocessor::run(const uint8_t* rgba, size_t width, size_t height,
       dst[3 * ox + 2] = (b - spec.mean) * inv_std;
     }
   }
+}
+
+
+void InputTensorRows::read_rows(size_t first, size_t count, float* out) {
+  std::copy(input_ + first * row_floats_, input_ + (first + count) * row_floats_, out);
 }
 
 }  // namespace mnv2

@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "model/input-rows.h"
+
 namespace mnv2 {
 
 struct PreprocessSpec {
@@ -27,12 +29,21 @@ struct CropWindow {
 };
 CropWindow centre_crop(size_t width, size_t height, float fraction);
 
-class Preprocessor {
+// Produces the network input row by row (the fused network pulls rows as it needs them).
+class Preprocessor final : public InputRows {
  public:
-  // rgba: width * height * 4 bytes; output: output_size^2 * 3 floats. Arguments must have been
-  // validated (non-zero sizes, fraction in (0, 1]).
+  // rgba: width * height * 4 bytes, which must stay valid while rows are read. Arguments must
+  // have been validated (non-zero sizes, fraction in (0, 1]).
+  void prepare(const uint8_t* rgba, size_t width, size_t height, const PreprocessSpec& spec);
+  // Output rows [first, first + count): count * output_size * 3 floats.
+  void read_rows(size_t first, size_t count, float* out) override;
+
+  // The whole input at once: output_size^2 * 3 floats.
   void run(const uint8_t* rgba, size_t width, size_t height, const PreprocessSpec& spec,
-           float* output);
+           float* output) {
+    prepare(rgba, width, height, spec);
+    read_rows(0, spec.output_size, output);
+  }
 
  private:
   struct Taps {
@@ -43,6 +54,10 @@ class Preprocessor {
   };
   static void compute_taps(size_t source_size, size_t output_size, Taps* taps);
 
+  const uint8_t* rgba_ = nullptr;
+  size_t width_ = 0;
+  CropWindow crop_{};
+  PreprocessSpec spec_{};
   // Buffers kept between calls so a steady stream of same-sized frames allocates nothing.
   Taps horizontal_, vertical_;
   std::vector<float> row_;
