@@ -41,6 +41,7 @@ class Classifier {
   float alpha() const { return alpha_; }
   const std::vector<std::string>& labels() const { return labels_; }
   MemoryStats memory_stats() const { return network_.memory_stats(); }
+  std::vector<LayerSummary> summary() const { return network_.summary(); }
 
   // Top-k classes of an RGBA image after keeping the central crop_fraction of each side.
   bool classify(const uint8_t* rgba, size_t width, size_t height, size_t rgba_bytes,

@@ -168,9 +168,12 @@ void MobileNetV2::plan() {
     input_tensor_ = plan_.add(S * S * 3 * sizeof(float), step);
     stem_tensor_ = plan_.add(stem_size_ * stem_size_ * arch_.stem_channels * sizeof(float), ++step);
     plan_.use(input_tensor_, step);
+    stem_step_ = step;
     size_t previous = stem_tensor_;
     for (Block& block : blocks_) {
       const BlockShape& shape = block.shape;
+      block.first_step = step + 1;
+      block.scratch_bytes = 0;
       size_t expanded = previous;
       if (shape.has_expand) {
         block.expanded_tensor =
@@ -186,6 +189,7 @@ void MobileNetV2::plan() {
           plan_.add(block.out_h * block.out_w * shape.out_channels * sizeof(float), ++step);
       plan_.use(block.depthwise_tensor, step);
       if (shape.residual) plan_.use(previous, step);
+      block.last_step = step;
       previous = block.output_tensor;
       max_rows = std::max(max_rows, block.in_h);
     }
@@ -207,9 +211,12 @@ void MobileNetV2::plan() {
       const bool stem_fed = i == 0 && !shape.has_expand;
       plan_tiles(block, stem_fed);
       const size_t channels = stem_fed ? arch_.stem_channels : shape.expanded_channels;
-      scratch_floats = std::max(scratch_floats,
-                                (block.kept ? 0 : block.ring_rows * block.in_w * channels) +
-                                    block.tile_rows * block.out_w * channels);
+      const size_t block_scratch = (block.kept ? 0 : block.ring_rows * block.in_w * channels) +
+                                   block.tile_rows * block.out_w * channels;
+      scratch_floats = std::max(scratch_floats, block_scratch);
+      block.first_step = block.last_step = step;
+      block.scratch_bytes = block_scratch * sizeof(float);
+      if (i == 0) stem_step_ = step;
       previous = block.output_tensor;
       max_rows = std::max(max_rows, block.in_h);
     }
@@ -218,6 +225,7 @@ void MobileNetV2::plan() {
       plan_.add(final_size_ * final_size_ * arch_.head_channels * sizeof(float), ++step);
   plan_.use(blocks_.back().output_tensor, step);
   plan_.keep_until_end(head_tensor_);
+  head_step_ = step;
   plan_.solve();
 
   arena_.assign(plan_.arena_bytes() / sizeof(float), 0.0f);

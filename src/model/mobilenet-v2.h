@@ -37,6 +37,19 @@ SamePadding same_padding(size_t input, size_t stride, size_t kernel);
 
 enum class Execution { kFused, kLayerByLayer };
 
+// One row of summary(): a layer or a whole bottleneck block.
+struct LayerSummary {
+  std::string name;        // "stem", "block3", "head", "pool", "logits"
+  std::string type;        // "conv3x3", "bottleneck", "conv1x1", "avgpool", "fc"
+  size_t input[3];         // height, width, channels
+  size_t output[3];
+  size_t expansion;        // t (bottleneck blocks), else 0
+  size_t stride;
+  size_t params;           // weights + biases
+  size_t macs;             // multiply-adds
+  size_t activation_bytes; // activations alive while it runs (the planned tensors + scratch)
+};
+
 struct MemoryStats {
   size_t weights_bytes;          // packed float weights
   size_t activation_peak_bytes;  // the planned activation arena
@@ -54,6 +67,9 @@ class MobileNetV2 {
   size_t num_classes() const { return num_classes_; }
   Execution execution() const { return execution_; }
   MemoryStats memory_stats() const;
+  // Per-layer parameters, multiply-adds and live activation bytes under the current plan
+  // (mobilenet-v2-summary.cc).
+  std::vector<LayerSummary> summary() const;
 
   // Returns the pooled 1280-d (for alpha <= 1) feature vector, valid until the next call.
   const float* features(InputRows& input);
@@ -87,6 +103,7 @@ class MobileNetV2 {
     // Plan: arena tensors (kNone when not materialized) and the fused row tiling.
     size_t output_tensor = kNone, expanded_tensor = kNone, depthwise_tensor = kNone;
     size_t tile_rows = 0, ring_rows = 0;
+    size_t first_step = 0, last_step = 0, scratch_bytes = 0;
   };
 
   // A window onto a tensor's rows: row r lives in slot r % capacity.
@@ -123,6 +140,7 @@ class MobileNetV2 {
   MemoryPlan plan_;
   std::vector<float> arena_, scratch_;
   size_t input_tensor_ = kNone, stem_tensor_ = kNone, head_tensor_ = kNone;
+  size_t stem_step_ = 0, head_step_ = 0;
   // The fused stem's window of input image rows and where it starts.
   std::vector<float> image_window_;
   size_t image_window_first_ = 0, image_window_rows_ = 0;
