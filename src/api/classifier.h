@@ -42,6 +42,9 @@ class Classifier {
   const std::vector<std::string>& labels() const { return labels_; }
   MemoryStats memory_stats() const { return network_.memory_stats(); }
   std::vector<LayerSummary> summary() const { return network_.summary(); }
+  void set_profiling(bool on) { network_.set_profiling(on); }
+  // Milliseconds per summary() row of the last classify()/embed() while profiling.
+  const std::vector<double>& layer_ms() const { return network_.layer_ms(); }
 
   // Top-k classes of an RGBA image after keeping the central crop_fraction of each side.
   bool classify(const uint8_t* rgba, size_t width, size_t height, size_t rgba_bytes,

@@ -1,6 +1,7 @@
 #include "model/mobilenet-v2.h"
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 #include <sstream>
 
@@ -12,6 +13,12 @@ namespace {
 constexpr size_t kScratchBudgetBytes = 160 * 1024;
 // The stem reads 3 input rows per output row.
 constexpr size_t kStemWindowRows = 3;
+
+double now_ms() {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 constexpr float kRelu6Min = 0.0f;
 constexpr float kRelu6Max = 6.0f;
@@ -258,6 +265,7 @@ const float* MobileNetV2::head_output() const { return tensor(head_tensor_); }
 // Stem output rows [first, first + count), one row at a time from a 3-row window of input
 // rows that slides down the image, so the preprocessed image never exists whole.
 void MobileNetV2::run_stem_rows(InputRows& input, size_t first, size_t count, float* output) {
+  const double start = profiling_ ? now_ms() : 0.0;
   const size_t S = input_size_;
   const size_t row_floats = S * 3;
   for (size_t y = first; y < first + count; ++y) {
@@ -280,6 +288,7 @@ void MobileNetV2::run_stem_rows(InputRows& input, size_t first, size_t count, fl
                                      arch_.stem_channels, output + (y - first) * stem_size_ * arch_.stem_channels,
                                      stem_size_, 0, 1, kRelu6Min, kRelu6Max);
   }
+  if (profiling_) stem_ms_ += now_ms() - start;
 }
 
 // Rows [ring.produced, rows) of a block's expanded tensor, written into the ring's slots:
@@ -371,6 +380,17 @@ void MobileNetV2::run_block_layers(Block& block, const float* input, float* outp
 }
 
 void MobileNetV2::run_backbone(InputRows& input) {
+  // Times go to the rows of summary(): stem, blocks, head (pool and logits are added by
+  // features() and classify()). Fused, the stem runs inside block 0 and is timed apart.
+  double mark = profiling_ ? now_ms() : 0.0;
+  const auto lap = [&](size_t row) {
+    if (!profiling_) return;
+    const double now = now_ms();
+    layer_ms_[row] = now - mark;
+    mark = now;
+  };
+  if (profiling_) layer_ms_.assign(blocks_.size() + 4, 0.0);
+  stem_ms_ = 0.0;
   const float* previous = nullptr;
   if (execution_ == Execution::kLayerByLayer) {
     float* image = tensor(input_tensor_);
@@ -379,23 +399,31 @@ void MobileNetV2::run_backbone(InputRows& input) {
     kernels_->f32_conv3x3s2c3_minmax(image, input_size_, input_size_, stem_pad_, stem_pad_,
                                      stem_.data(), arch_.stem_channels, stem, stem_size_, 0,
                                      stem_size_, kRelu6Min, kRelu6Max);
+    lap(0);
     previous = stem;
-    for (Block& block : blocks_) {
-      run_block_layers(block, previous, tensor(block.output_tensor));
-      previous = tensor(block.output_tensor);
+    for (size_t i = 0; i < blocks_.size(); ++i) {
+      run_block_layers(blocks_[i], previous, tensor(blocks_[i].output_tensor));
+      previous = tensor(blocks_[i].output_tensor);
+      lap(i + 1);
     }
   } else {
     image_window_rows_ = 0;  // a new image: nothing of the last one may be reused
     if (blocks_[0].kept) previous = tensor(blocks_[0].expanded_tensor);
-    for (Block& block : blocks_) {
-      run_block_fused(block, previous, &input, tensor(block.output_tensor));
-      previous = tensor(block.output_tensor);
+    for (size_t i = 0; i < blocks_.size(); ++i) {
+      run_block_fused(blocks_[i], previous, &input, tensor(blocks_[i].output_tensor));
+      previous = tensor(blocks_[i].output_tensor);
+      lap(i + 1);
+    }
+    if (profiling_) {
+      layer_ms_[0] = stem_ms_;
+      layer_ms_[1] -= stem_ms_;
     }
   }
   const size_t last_channels = arch_.blocks.back().out_channels;
   kernels_->f32_gemm_minmax(final_size_ * final_size_, last_channels, arch_.head_channels,
                             previous, last_channels, head_.data(), tensor(head_tensor_),
                             arch_.head_channels, nullptr, 0, kRelu6Min, kRelu6Max);
+  lap(blocks_.size() + 1);
 }
 
 void MobileNetV2::run_backbone(const float* input) {
@@ -405,8 +433,10 @@ void MobileNetV2::run_backbone(const float* input) {
 
 const float* MobileNetV2::features(InputRows& input) {
   run_backbone(input);
+  const double start = profiling_ ? now_ms() : 0.0;
   kernels_->f32_global_avgpool(tensor(head_tensor_), final_size_ * final_size_,
                                arch_.head_channels, pooled_.data());
+  if (profiling_) layer_ms_[blocks_.size() + 2] = now_ms() - start;
   return pooled_.data();
 }
 
@@ -416,9 +446,11 @@ const float* MobileNetV2::features(const float* input) {
 }
 
 const float* MobileNetV2::classify(const float* features) {
+  const double start = profiling_ ? now_ms() : 0.0;
   kernels_->f32_fc_minmax(arch_.head_channels, num_classes_, features, logits_.data(),
                           probabilities_.data(), kLinearMin, kLinearMax);
   kernels_->f32_softmax(probabilities_.data(), num_classes_, probabilities_.data());
+  if (profiling_) layer_ms_[blocks_.size() + 3] = now_ms() - start;
   return probabilities_.data();
 }
 

@@ -71,6 +71,11 @@ class MobileNetV2 {
   // (mobilenet-v2-summary.cc).
   std::vector<LayerSummary> summary() const;
 
+  // Per-layer wall time of the last run, in the order of summary()'s rows (stem, blocks,
+  // head, pool, logits), when profiling is on. Off by default: timing costs a little.
+  void set_profiling(bool on) { profiling_ = on; }
+  const std::vector<double>& layer_ms() const { return layer_ms_; }
+
   // Returns the pooled 1280-d (for alpha <= 1) feature vector, valid until the next call.
   const float* features(InputRows& input);
   // input: [input_size][input_size][3] normalized floats.
@@ -146,6 +151,9 @@ class MobileNetV2 {
   size_t image_window_first_ = 0, image_window_rows_ = 0;
   std::vector<float> pooled_, probabilities_;
   std::vector<const float*> rows_;
+  bool profiling_ = false;
+  double stem_ms_ = 0.0;
+  std::vector<double> layer_ms_;
 };
 
 }  // namespace mnv2
