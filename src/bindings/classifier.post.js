@@ -84,6 +84,21 @@ Module['Classifier'] = class Classifier {
     return this._live()['memoryStats']();
   }
 
+  /** Per-layer rows {name, type, input, output, expansion, stride, params, macs, activationBytes}. */
+  summary() {
+    return this._live()['summary']();
+  }
+
+  /** Turns per-layer timing on or off (off by default: timing costs a little). */
+  setProfiling(on) {
+    this._live()['setProfiling'](!!on);
+  }
+
+  /** Milliseconds per summary() row of the last classify()/embed() while profiling. */
+  layerTimes() {
+    return this._live()['layerMs']();
+  }
+
   dispose() {
     if (this._core) {
       this._core['delete']();

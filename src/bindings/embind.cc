@@ -23,6 +23,31 @@ std::string last_create_error;
 // Bytes of WebAssembly memory the module holds now (it only grows).
 double wasm_memory_bytes() { return static_cast<double>(__builtin_wasm_memory_size(0)) * 65536.0; }
 
+val shape_array(const size_t (&shape)[3]) {
+  val result = val::array();
+  for (size_t i = 0; i < 3; ++i) result.set(i, static_cast<double>(shape[i]));
+  return result;
+}
+
+val summary_array(const std::vector<mnv2::LayerSummary>& rows) {
+  val result = val::array();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const mnv2::LayerSummary& row = rows[i];
+    val entry = val::object();
+    entry.set("name", row.name);
+    entry.set("type", row.type);
+    entry.set("input", shape_array(row.input));
+    entry.set("output", shape_array(row.output));
+    entry.set("expansion", static_cast<double>(row.expansion));
+    entry.set("stride", static_cast<double>(row.stride));
+    entry.set("params", static_cast<double>(row.params));
+    entry.set("macs", static_cast<double>(row.macs));
+    entry.set("activationBytes", static_cast<double>(row.activation_bytes));
+    result.set(i, entry);
+  }
+  return result;
+}
+
 val memory_stats_object(const mnv2::MemoryStats& stats) {
   val result = val::object();
   result.set("weightsBytes", static_cast<double>(stats.weights_bytes));
@@ -80,6 +105,14 @@ class ClassifierCore {
 
   const std::string& error() const { return error_; }
   val memory_stats() const { return memory_stats_object(classifier_->memory_stats()); }
+  val summary() const { return summary_array(classifier_->summary()); }
+  void set_profiling(bool on) { classifier_->set_profiling(on); }
+  val layer_ms() const {
+    val result = val::array();
+    const auto& times = classifier_->layer_ms();
+    for (size_t i = 0; i < times.size(); ++i) result.set(i, times[i]);
+    return result;
+  }
   size_t input_size() const { return classifier_->input_size(); }
   size_t num_classes() const { return classifier_->num_classes(); }
   size_t feature_size() const { return classifier_->feature_size(); }
@@ -121,6 +154,9 @@ EMSCRIPTEN_BINDINGS(mobilenetv2) {
       .function("embed", &ClassifierCore::embed)
       .function("error", &ClassifierCore::error)
       .function("memoryStats", &ClassifierCore::memory_stats)
+      .function("summary", &ClassifierCore::summary)
+      .function("setProfiling", &ClassifierCore::set_profiling)
+      .function("layerMs", &ClassifierCore::layer_ms)
       .function("labels", &ClassifierCore::labels)
       .property("inputSize", &ClassifierCore::input_size)
       .property("numClasses", &ClassifierCore::num_classes)
