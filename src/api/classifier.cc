@@ -27,7 +27,7 @@ bool check_image(size_t width, size_t height, size_t rgba_bytes, std::string* er
 std::unique_ptr<Classifier> Classifier::create(const uint8_t* weights, size_t size,
                                                std::string* error,
                                                const KernelTable& kernels,
-                                               Execution execution) {
+                                               Execution execution, size_t threads) {
   WeightFileView file;
   if (!parse_weight_file(weights, size, &file, error)) return nullptr;
   if (file.header.model_kind != static_cast<uint32_t>(ModelKind::kClassifier)) {
@@ -35,7 +35,8 @@ std::unique_ptr<Classifier> Classifier::create(const uint8_t* weights, size_t si
     return nullptr;
   }
   std::unique_ptr<Classifier> classifier(new Classifier());
-  if (!classifier->network_.load(file, kernels, error, execution)) return nullptr;
+  if (!classifier->network_.load(file, kernels, error, execution, threads)) return nullptr;
+  classifier->preprocessor_.set_threads(classifier->network_.threads());
   classifier->alpha_ = file.header.alpha;
   classifier->labels_ = std::move(file.labels);
   classifier->spec_.output_size = file.header.input_size;

@@ -33,12 +33,14 @@ class Classifier {
   static std::unique_ptr<Classifier> create(const uint8_t* weights, size_t size,
                                             std::string* error,
                                             const KernelTable& kernels = simd_kernels(),
-                                            Execution execution = Execution::kFused);
+                                            Execution execution = Execution::kFused,
+                                            size_t threads = 1);
 
   size_t input_size() const { return network_.input_size(); }
   size_t num_classes() const { return network_.num_classes(); }
   size_t feature_size() const { return network_.feature_size(); }
   float alpha() const { return alpha_; }
+  size_t threads() const { return network_.threads(); }
   const std::vector<std::string>& labels() const { return labels_; }
   MemoryStats memory_stats() const { return network_.memory_stats(); }
   std::vector<LayerSummary> summary() const { return network_.summary(); }

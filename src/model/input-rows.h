@@ -9,15 +9,16 @@ namespace mnv2 {
 class InputRows {
  public:
   virtual ~InputRows() = default;
-  // Writes rows [first, first + count) of the [size][size][3] input to out.
-  virtual void read_rows(size_t first, size_t count, float* out) = 0;
+  // Writes rows [first, first + count) of the [size][size][3] input to out. Threads of one
+  // inference call this concurrently, each with its own index in [0, threads).
+  virtual void read_rows(size_t first, size_t count, float* out, size_t thread) = 0;
 };
 
 // Rows of an input that already exists whole.
 class InputTensorRows final : public InputRows {
  public:
   InputTensorRows(const float* input, size_t row_floats) : input_(input), row_floats_(row_floats) {}
-  void read_rows(size_t first, size_t count, float* out) override;
+  void read_rows(size_t first, size_t count, float* out, size_t thread) override;
 
  private:
   const float* input_;

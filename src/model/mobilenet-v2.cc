@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <memory>
 #include <sstream>
 
 namespace mnv2 {
@@ -87,9 +88,11 @@ SamePadding same_padding(size_t input, size_t stride, size_t kernel) {
 }
 
 bool MobileNetV2::load(const WeightFileView& file, const KernelTable& kernels,
-                       std::string* error, Execution execution) {
+                       std::string* error, Execution execution, size_t threads) {
   kernels_ = &kernels;
   execution_ = execution;
+  // The layer-by-layer reference stays single-threaded.
+  pool_ = std::make_unique<ThreadPool>(execution == Execution::kFused ? threads : 1);
   arch_ = mobilenet_v2_architecture(file.header.alpha);
   input_size_ = file.header.input_size;
   num_classes_ = file.header.num_classes;
@@ -236,9 +239,16 @@ void MobileNetV2::plan() {
   plan_.solve();
 
   arena_.assign(plan_.arena_bytes() / sizeof(float), 0.0f);
-  scratch_.assign(scratch_floats, 0.0f);
-  image_window_.assign(execution_ == Execution::kFused ? kStemWindowRows * S * 3 : 0, 0.0f);
-  rows_.assign(max_rows, nullptr);
+  // Every thread gets its own scratch, stem window and row table.
+  const size_t threads = pool_->size();
+  scratch_per_thread_ = scratch_floats;
+  scratch_.assign(scratch_floats * threads, 0.0f);
+  image_window_.assign(execution_ == Execution::kFused ? kStemWindowRows * S * 3 * threads : 0,
+                       0.0f);
+  image_window_first_.assign(threads, 0);
+  image_window_rows_.assign(threads, 0);
+  rows_per_thread_ = max_rows;
+  rows_.assign(max_rows * threads, nullptr);
 }
 
 MemoryStats MobileNetV2::memory_stats() const {
@@ -263,87 +273,105 @@ const float* MobileNetV2::expansion(size_t block) const {
 const float* MobileNetV2::head_output() const { return tensor(head_tensor_); }
 
 // Stem output rows [first, first + count), one row at a time from a 3-row window of input
-// rows that slides down the image, so the preprocessed image never exists whole.
-void MobileNetV2::run_stem_rows(InputRows& input, size_t first, size_t count, float* output) {
-  const double start = profiling_ ? now_ms() : 0.0;
+// rows that slides down the image, so the preprocessed image never exists whole. Each thread
+// has its own window.
+void MobileNetV2::run_stem_rows(InputRows& input, size_t thread, size_t first, size_t count,
+                                float* output) {
+  const double start = profiling_ && thread == 0 ? now_ms() : 0.0;
   const size_t S = input_size_;
   const size_t row_floats = S * 3;
+  float* window = image_window_.data() + thread * kStemWindowRows * row_floats;
+  size_t& window_first = image_window_first_[thread];
+  size_t& window_rows = image_window_rows_[thread];
   for (size_t y = first; y < first + count; ++y) {
     const ptrdiff_t top = static_cast<ptrdiff_t>(2 * y) - static_cast<ptrdiff_t>(stem_pad_);
     const size_t low = static_cast<size_t>(std::max<ptrdiff_t>(top, 0));
     const size_t high = std::min(static_cast<size_t>(top + 3), S);
-    const size_t window_end = image_window_first_ + image_window_rows_;
+    const size_t window_end = window_first + window_rows;
     size_t kept = 0;
-    if (image_window_rows_ > 0 && low >= image_window_first_ && low < window_end) {
+    if (window_rows > 0 && low >= window_first && low < window_end) {
       kept = std::min(window_end, high) - low;
-      std::copy(image_window_.begin() + (low - image_window_first_) * row_floats,
-                image_window_.begin() + (low - image_window_first_ + kept) * row_floats,
-                image_window_.begin());
+      std::copy(window + (low - window_first) * row_floats,
+                window + (low - window_first + kept) * row_floats, window);
     }
-    if (low + kept < high) input.read_rows(low + kept, high - low - kept, &image_window_[kept * row_floats]);
-    image_window_first_ = low;
-    image_window_rows_ = high - low;
-    kernels_->f32_conv3x3s2c3_minmax(image_window_.data(), high - low, S,
-                                     static_cast<size_t>(low - top), stem_pad_, stem_.data(),
-                                     arch_.stem_channels, output + (y - first) * stem_size_ * arch_.stem_channels,
+    if (low + kept < high) {
+      input.read_rows(low + kept, high - low - kept, window + kept * row_floats, thread);
+    }
+    window_first = low;
+    window_rows = high - low;
+    kernels_->f32_conv3x3s2c3_minmax(window, high - low, S, static_cast<size_t>(low - top),
+                                     stem_pad_, stem_.data(), arch_.stem_channels,
+                                     output + (y - first) * stem_size_ * arch_.stem_channels,
                                      stem_size_, 0, 1, kRelu6Min, kRelu6Max);
   }
-  if (profiling_) stem_ms_ += now_ms() - start;
+  if (profiling_ && thread == 0) stem_ms_ += now_ms() - start;
 }
 
-// Rows [ring.produced, rows) of a block's expanded tensor, written into the ring's slots:
-// by the expand 1x1 conv from the block input, or (block 0, no expansion) by the stem.
+// Rows [row, row + count) of a block's expanded tensor: by the expand 1x1 conv from the block
+// input, or (block 0, no expansion) by the stem.
+void MobileNetV2::produce_rows(const Block& block, const float* input, InputRows* image,
+                               size_t thread, size_t row, size_t count, float* destination) {
+  if (block.shape.has_expand) {
+    const size_t in_c = block.shape.in_channels;
+    kernels_->f32_gemm_minmax(count * block.in_w, in_c, block.shape.expanded_channels,
+                              input + row * block.in_w * in_c, in_c, block.expand.data(),
+                              destination, block.shape.expanded_channels, nullptr, 0, kRelu6Min,
+                              kRelu6Max);
+  } else {
+    run_stem_rows(*image, thread, row, count, destination);
+  }
+}
+
+// Fills the ring up to (not including) row `rows`, in runs of contiguous slots.
 void MobileNetV2::produce_expanded(const Block& block, const float* input, InputRows* image,
-                                   RowRing& ring, size_t rows) {
+                                   size_t thread, RowRing& ring, size_t rows) {
   while (ring.produced < rows) {
     const size_t row = ring.produced;
     const size_t slot = row % ring.capacity;
     const size_t count = std::min(rows - row, ring.capacity - slot);
-    float* destination = ring.base + slot * ring.row_floats;
-    if (block.shape.has_expand) {
-      const size_t in_c = block.shape.in_channels;
-      kernels_->f32_gemm_minmax(count * block.in_w, in_c, block.shape.expanded_channels,
-                                input + row * block.in_w * in_c, in_c, block.expand.data(),
-                                destination, block.shape.expanded_channels, nullptr, 0,
-                                kRelu6Min, kRelu6Max);
-    } else {
-      run_stem_rows(*image, row, count, destination);
-    }
+    produce_rows(block, input, image, thread, row, count, ring.base + slot * ring.row_floats);
     ring.produced += count;
   }
 }
 
-void MobileNetV2::run_block_fused(Block& block, const float* input, InputRows* image,
-                                  float* output) {
+// Output rows [out_begin, out_end) of a fused block on one thread, a tile at a time.
+void MobileNetV2::run_block_rows(const Block& block, const float* input, InputRows* image,
+                                 float* output, size_t thread, size_t out_begin,
+                                 size_t out_end) {
   const BlockShape& shape = block.shape;
   const size_t channels = shape.expanded_channels;
+  const ptrdiff_t pad = static_cast<ptrdiff_t>(block.pad_top);
+  const ptrdiff_t stride = static_cast<ptrdiff_t>(shape.stride);
+  float* scratch = scratch_.data() + thread * scratch_per_thread_;
+  const float** rows = rows_.data() + thread * rows_per_thread_;
   RowRing ring;
   ring.row_floats = block.in_w * channels;
-  ring.produced = 0;
   float* tile;
   if (block.kept) {
+    // The whole expansion was produced before (run_block_fused): only read it.
     ring.base = tensor(block.expanded_tensor);
     ring.capacity = block.in_h;
-    tile = scratch_.data();
+    ring.produced = block.in_h;
+    tile = scratch;
   } else {
-    ring.base = scratch_.data();
+    ring.base = scratch;
     ring.capacity = block.ring_rows;
-    tile = scratch_.data() + block.ring_rows * ring.row_floats;
+    ring.produced =
+        static_cast<size_t>(std::max<ptrdiff_t>(static_cast<ptrdiff_t>(out_begin) * stride - pad, 0));
+    tile = scratch + block.ring_rows * ring.row_floats;
   }
   dwconv3x3_fn* depthwise =
       shape.stride == 1 ? kernels_->f32_dwconv3x3s1_minmax : kernels_->f32_dwconv3x3s2_minmax;
-  const ptrdiff_t pad = static_cast<ptrdiff_t>(block.pad_top);
-  const ptrdiff_t stride = static_cast<ptrdiff_t>(shape.stride);
-  for (size_t oy = 0; oy < block.out_h; oy += block.tile_rows) {
-    const size_t end = std::min(block.out_h, oy + block.tile_rows);
+  for (size_t oy = out_begin; oy < out_end; oy += block.tile_rows) {
+    const size_t end = std::min(out_end, oy + block.tile_rows);
     const ptrdiff_t first = static_cast<ptrdiff_t>(oy) * stride - pad;
     const size_t rows_end = std::min<size_t>(
         block.in_h, static_cast<size_t>(static_cast<ptrdiff_t>(end - 1) * stride - pad + 3));
-    produce_expanded(block, input, image, ring, rows_end);
+    produce_expanded(block, input, image, thread, ring, rows_end);
     for (size_t y = static_cast<size_t>(std::max<ptrdiff_t>(first, 0)); y < rows_end; ++y) {
-      rows_[y] = ring.row(y);
+      rows[y] = ring.row(y);
     }
-    depthwise(rows_.data(), block.in_h, block.in_w, channels, block.pad_top, block.pad_left,
+    depthwise(rows, block.in_h, block.in_w, channels, block.pad_top, block.pad_left,
               block.depthwise.data(), tile, block.out_w, oy, end, kRelu6Min, kRelu6Max);
     const size_t out_c = shape.out_channels;
     kernels_->f32_gemm_minmax((end - oy) * block.out_w, channels, out_c, tile, channels,
@@ -351,11 +379,31 @@ void MobileNetV2::run_block_fused(Block& block, const float* input, InputRows* i
                               shape.residual ? input + oy * block.out_w * out_c : nullptr,
                               out_c, kLinearMin, kLinearMax);
   }
-  // A tapped expansion must be complete even where the depthwise conv never reads it.
-  if (block.kept) produce_expanded(block, input, image, ring, block.in_h);
+}
+
+// Splits a fused block's output rows into one contiguous band per thread; each band primes
+// its own ring, recomputing the one or two expanded rows it shares with its neighbour.
+void MobileNetV2::run_block_fused(Block& block, const float* input, InputRows* image,
+                                  float* output) {
+  const size_t threads = std::min(pool_->size(), block.out_h);
+  if (block.kept) {
+    // A tapped expansion is produced whole first, each thread its own rows.
+    const size_t bands = std::min(pool_->size(), block.in_h);
+    float* expanded = tensor(block.expanded_tensor);
+    const size_t row_floats = block.in_w * block.shape.expanded_channels;
+    pool_->parallel_for(bands, [&](size_t band, size_t thread) {
+      const size_t begin = band * block.in_h / bands, end = (band + 1) * block.in_h / bands;
+      produce_rows(block, input, image, thread, begin, end - begin, expanded + begin * row_floats);
+    });
+  }
+  pool_->parallel_for(threads, [&](size_t band, size_t thread) {
+    run_block_rows(block, input, image, output, thread, band * block.out_h / threads,
+                   (band + 1) * block.out_h / threads);
+  });
 }
 
 void MobileNetV2::run_block_layers(Block& block, const float* input, float* output) {
+  const float** rows = rows_.data();
   const BlockShape& shape = block.shape;
   const size_t channels = shape.expanded_channels;
   const float* expanded = input;
@@ -366,11 +414,11 @@ void MobileNetV2::run_block_layers(Block& block, const float* input, float* outp
                               nullptr, 0, kRelu6Min, kRelu6Max);
     expanded = target;
   }
-  for (size_t y = 0; y < block.in_h; ++y) rows_[y] = expanded + y * block.in_w * channels;
+  for (size_t y = 0; y < block.in_h; ++y) rows[y] = expanded + y * block.in_w * channels;
   dwconv3x3_fn* depthwise =
       shape.stride == 1 ? kernels_->f32_dwconv3x3s1_minmax : kernels_->f32_dwconv3x3s2_minmax;
   float* depthwise_out = tensor(block.depthwise_tensor);
-  depthwise(rows_.data(), block.in_h, block.in_w, channels, block.pad_top, block.pad_left,
+  depthwise(rows, block.in_h, block.in_w, channels, block.pad_top, block.pad_left,
             block.depthwise.data(), depthwise_out, block.out_w, 0, block.out_h, kRelu6Min,
             kRelu6Max);
   kernels_->f32_gemm_minmax(block.out_h * block.out_w, channels, shape.out_channels,
@@ -394,7 +442,7 @@ void MobileNetV2::run_backbone(InputRows& input) {
   const float* previous = nullptr;
   if (execution_ == Execution::kLayerByLayer) {
     float* image = tensor(input_tensor_);
-    input.read_rows(0, input_size_, image);
+    input.read_rows(0, input_size_, image, 0);
     float* stem = tensor(stem_tensor_);
     kernels_->f32_conv3x3s2c3_minmax(image, input_size_, input_size_, stem_pad_, stem_pad_,
                                      stem_.data(), arch_.stem_channels, stem, stem_size_, 0,
@@ -407,7 +455,8 @@ void MobileNetV2::run_backbone(InputRows& input) {
       lap(i + 1);
     }
   } else {
-    image_window_rows_ = 0;  // a new image: nothing of the last one may be reused
+    // A new image: nothing of the last one may be reused.
+    std::fill(image_window_rows_.begin(), image_window_rows_.end(), 0);
     if (blocks_[0].kept) previous = tensor(blocks_[0].expanded_tensor);
     for (size_t i = 0; i < blocks_.size(); ++i) {
       run_block_fused(blocks_[i], previous, &input, tensor(blocks_[i].output_tensor));
@@ -419,11 +468,23 @@ void MobileNetV2::run_backbone(InputRows& input) {
       layer_ms_[1] -= stem_ms_;
     }
   }
-  const size_t last_channels = arch_.blocks.back().out_channels;
-  kernels_->f32_gemm_minmax(final_size_ * final_size_, last_channels, arch_.head_channels,
-                            previous, last_channels, head_.data(), tensor(head_tensor_),
-                            arch_.head_channels, nullptr, 0, kRelu6Min, kRelu6Max);
+  run_head(previous);
   lap(blocks_.size() + 1);
+}
+
+// The 1x1 conv to 1280, its pixels split across threads.
+void MobileNetV2::run_head(const float* input) {
+  const size_t last_channels = arch_.blocks.back().out_channels;
+  const size_t pixels = final_size_ * final_size_;
+  const size_t bands = std::min(pool_->size(), pixels);
+  float* output = tensor(head_tensor_);
+  pool_->parallel_for(bands, [&](size_t band, size_t) {
+    const size_t begin = band * pixels / bands, end = (band + 1) * pixels / bands;
+    kernels_->f32_gemm_minmax(end - begin, last_channels, arch_.head_channels,
+                              input + begin * last_channels, last_channels, head_.data(),
+                              output + begin * arch_.head_channels, arch_.head_channels, nullptr,
+                              0, kRelu6Min, kRelu6Max);
+  });
 }
 
 void MobileNetV2::run_backbone(const float* input) {

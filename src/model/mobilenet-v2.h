@@ -17,9 +17,11 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "core/thread-pool.h"
 #include "kernels/kernels.h"
 #include "model/architecture.h"
 #include "model/input-rows.h"
@@ -59,8 +61,11 @@ struct MemoryStats {
 class MobileNetV2 {
  public:
   // Returns false and sets *error when the file's tensors do not form this network.
+  // threads: 1 (default) runs on the caller; more split every fused block's output rows into
+  // one band per thread; 0 means one per hardware thread.
   bool load(const WeightFileView& file, const KernelTable& kernels, std::string* error,
-            Execution execution = Execution::kFused);
+            Execution execution = Execution::kFused, size_t threads = 1);
+  size_t threads() const { return pool_->size(); }
 
   size_t input_size() const { return input_size_; }
   size_t feature_size() const { return arch_.head_channels; }
@@ -125,13 +130,17 @@ class MobileNetV2 {
     return arena_.data() + plan_.offset(id) / sizeof(float);
   }
 
-  void run_stem_rows(InputRows& input, size_t first, size_t count, float* output);
+  void run_stem_rows(InputRows& input, size_t thread, size_t first, size_t count,
+                     float* output);
+  void produce_rows(const Block& block, const float* input, InputRows* image, size_t thread,
+                    size_t row, size_t count, float* destination);
   void produce_expanded(const Block& block, const float* input, InputRows* image,
-                        RowRing& ring, size_t rows);
-  void run_block(Block& block, const float* input, InputRows* image, float* output);
+                        size_t thread, RowRing& ring, size_t rows);
+  void run_block_rows(const Block& block, const float* input, InputRows* image, float* output,
+                      size_t thread, size_t out_begin, size_t out_end);
   void run_block_fused(Block& block, const float* input, InputRows* image, float* output);
   void run_block_layers(Block& block, const float* input, float* output);
-  void run_head();
+  void run_head(const float* input);
 
   const KernelTable* kernels_ = nullptr;
   Execution execution_ = Execution::kFused;
@@ -146,9 +155,11 @@ class MobileNetV2 {
   std::vector<float> arena_, scratch_;
   size_t input_tensor_ = kNone, stem_tensor_ = kNone, head_tensor_ = kNone;
   size_t stem_step_ = 0, head_step_ = 0;
-  // The fused stem's window of input image rows and where it starts.
+  std::unique_ptr<ThreadPool> pool_;
+  size_t scratch_per_thread_ = 0, rows_per_thread_ = 0;
+  // The fused stem's window of input image rows and where it starts, per thread.
   std::vector<float> image_window_;
-  size_t image_window_first_ = 0, image_window_rows_ = 0;
+  std::vector<size_t> image_window_first_, image_window_rows_;
   std::vector<float> pooled_, probabilities_;
   std::vector<const float*> rows_;
   bool profiling_ = false;

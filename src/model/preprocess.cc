@@ -59,10 +59,11 @@ void Preprocessor::prepare(const uint8_t* rgba, size_t width, size_t height,
   crop_ = centre_crop(width, height, spec.crop_fraction);
   compute_taps(crop_.width, spec.output_size, &horizontal_);
   compute_taps(crop_.height, spec.output_size, &vertical_);
-  row_.resize(crop_.width * 3);
+  for (auto& row : rows_) row.resize(crop_.width * 3);
 }
 
-void Preprocessor::read_rows(size_t first, size_t count, float* output) {
+void Preprocessor::read_rows(size_t first, size_t count, float* output, size_t thread) {
+  std::vector<float>& row_ = rows_[thread];
   const CropWindow& crop = crop_;
   const uint8_t* rgba = rgba_;
   const size_t width = width_;
@@ -101,8 +102,7 @@ void Preprocessor::read_rows(size_t first, size_t count, float* output) {
   }
 }
 
-
-void InputTensorRows::read_rows(size_t first, size_t count, float* out) {
+void InputTensorRows::read_rows(size_t first, size_t count, float* out, size_t) {
   std::copy(input_ + first * row_floats_, input_ + (first + count) * row_floats_, out);
 }
 

@@ -35,14 +35,16 @@ class Preprocessor final : public InputRows {
   // rgba: width * height * 4 bytes, which must stay valid while rows are read. Arguments must
   // have been validated (non-zero sizes, fraction in (0, 1]).
   void prepare(const uint8_t* rgba, size_t width, size_t height, const PreprocessSpec& spec);
-  // Output rows [first, first + count): count * output_size * 3 floats.
-  void read_rows(size_t first, size_t count, float* out) override;
+  // Output rows [first, first + count): count * output_size * 3 floats. Safe to call from
+  // `threads` threads at once (set_threads), each with its own index.
+  void read_rows(size_t first, size_t count, float* out, size_t thread) override;
+  void set_threads(size_t threads) { rows_.resize(threads); }
 
   // The whole input at once: output_size^2 * 3 floats.
   void run(const uint8_t* rgba, size_t width, size_t height, const PreprocessSpec& spec,
            float* output) {
     prepare(rgba, width, height, spec);
-    read_rows(0, spec.output_size, output);
+    read_rows(0, spec.output_size, output, 0);
   }
 
  private:
@@ -60,7 +62,7 @@ class Preprocessor final : public InputRows {
   PreprocessSpec spec_{};
   // Buffers kept between calls so a steady stream of same-sized frames allocates nothing.
   Taps horizontal_, vertical_;
-  std::vector<float> row_;
+  std::vector<std::vector<float>> rows_ = std::vector<std::vector<float>>(1);  // per thread
 };
 
 }  // namespace mnv2
