@@ -2,7 +2,8 @@
 # Produces the engine's weight files (weights/<model>.mnv2, ignored by git) from the public
 # TFLite models:
 #   1. find each model's .tflite and label file in $MNV2_MODELS, else in ../shared/models
-#      beside the repository, else download them into build/models (curl);
+#      beside the repository, else in weights/labels (label files kept in the repository),
+#      else download them into build/models (curl);
 #   2. check their SHA-256 against the pinned values below, always, wherever they came from;
 #   3. build the native converter (build/native, target mnv2-convert) when it is missing or out
 #      of date, and convert, unless the output is already newer than its inputs and the
@@ -14,6 +15,7 @@ set -euo pipefail
 script_dir="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$script_dir/.." && pwd)"
 shared_models="$(dirname "$0")/../../shared/models"
+repo_labels="$repo/weights/labels"
 cache="$repo/build/models"
 build_dir="$repo/build/native"
 converter="$build_dir/mnv2-convert"
@@ -24,15 +26,27 @@ weights_dir="$repo/weights"
 #   TFLite file and its SHA-256
 #   label file and its SHA-256
 # Files download from <source address>/<file>. The addresses and SHA-256 values are those
-# published in shared/models/SOURCES.md. A detector model becomes one more entry of kind
-# "detector" plus a case in convert().
+# published in shared/models/SOURCES.md, except for voc_labels_20.txt: SOURCES.md gives no
+# SHA-256 and no address for it (the detector's repository has no label file), so its hash was
+# computed from the shared copy and the file is kept in the repository (weights/labels).
 readonly CORAL=https://github.com/google-coral/test_data/raw/104342d2d3480b3e66203073dac24f4e2dbb4c41
+readonly PINTO=https://github.com/PINTO0309/TensorflowLite-bin/raw/3c2b86646ade3b2c7b32fabcac924b3f791bd931/models
 readonly MODELS=(
   "mobilenet_v2_1.0_224  classifier  $CORAL
      mobilenet_v2_1.0_224_quant.tflite
        7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776
      imagenet_labels.txt
        b8aaeb5630c62626a7d124a05c0e14230a7ffdd2136a31d0190a4fb71c1d82f1"
+  "tf2_mobilenet_v2_1.0_224_ptq  classifier  $CORAL
+     tf2_mobilenet_v2_1.0_224_ptq.tflite
+       5d3137241276e79c86d14a74fe43581398ae0e815191d3dba45495b810840e8c
+     imagenet_labels.txt
+       b8aaeb5630c62626a7d124a05c0e14230a7ffdd2136a31d0190a4fb71c1d82f1"
+  "ssdlite_mobilenet_v2_voc_300  detector  $PINTO
+     ssdlite_mobilenet_v2_voc_300_integer_quant_with_postprocess.tflite
+       768a32e5cb1f3b58ae46f737d70bbe4a174fa7befce45ae82a99b34292bb5aea
+     voc_labels_20.txt
+       f14861775969fd006b382e005f96dc811ef062ea4a37356efb70d7775e90f743"
 )
 
 die() {
@@ -61,11 +75,11 @@ The file is corrupted or not the pinned version; delete it (if it is in build/mo
   fi
 }
 
-# Prints the path of a verified copy of FILE: from $MNV2_MODELS, ../shared/models, or the
-# download cache, downloading it there when it is nowhere.
+# Prints the path of a verified copy of FILE: from $MNV2_MODELS, ../shared/models,
+# weights/labels or the download cache, downloading it there when it is nowhere.
 locate() {  # file sha256 address
   local file="$1" sha="$2" address="$3" dir
-  for dir in "${MNV2_MODELS:-}" "$shared_models" "$cache"; do
+  for dir in "${MNV2_MODELS:-}" "$shared_models" "$repo_labels" "$cache"; do
     if [[ -n "$dir" && -f "$dir/$file" ]]; then
       check_sha256 "$dir/$file" "$sha"
       echo "$dir/$file"
@@ -115,6 +129,7 @@ up_to_date() {
 convert() {  # kind tflite labels output
   case "$1" in
     classifier) "$converter" --labels "$3" "$2" "$4" ;;
+    detector) "$converter" --detector --labels "$3" "$2" "$4" ;;
     *) die "no converter for model kind '$1'" ;;
   esac
 }

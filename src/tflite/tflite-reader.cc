@@ -364,6 +364,10 @@ std::vector<Operator> read_operators(const fb::Model* model, const fb::SubGraph*
     check_tensor_indices(op.inputs, tensor_count, true, op_ref(op), "input");
     check_tensor_indices(op.outputs, tensor_count, false, op_ref(op), "output");
     read_options(s, op, budget);
+    if (op.code == op::kCustom && s->custom_options()) {
+      budget.spend(s->custom_options()->size(), op_ref(op) + " custom options");
+      op.custom_options.assign(s->custom_options()->begin(), s->custom_options()->end());
+    }
   }
   return ops;
 }

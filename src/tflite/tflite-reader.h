@@ -133,6 +133,9 @@ struct Operator {
   std::vector<int32_t> inputs;   // tensor indices; -1 = optional input left out
   std::vector<int32_t> outputs;  // tensor indices, never -1
   OperatorOptions options;
+  // CUSTOM operators only: their options blob as stored (TFLite's custom ops keep their
+  // parameters there, usually as a FlexBuffer map, e.g. TFLite_Detection_PostProcess).
+  std::vector<uint8_t> custom_options;
 };
 
 struct Graph {

@@ -1,5 +1,5 @@
-// mnv2-convert: TFLite MobileNetV2 classifier -> .mnv2 weight file.
-//   mnv2-convert --labels LABELS.txt IN.tflite OUT.mnv2
+// mnv2-convert: TFLite MobileNetV2 classifier or SSDLite detector -> .mnv2 weight file.
+//   mnv2-convert [--detector] --labels LABELS.txt IN.tflite OUT.mnv2
 // Prints a one-line summary on success; on any error prints it to stderr and exits 1, leaving
 // no partial output file behind.
 #include <cstdio>
@@ -8,10 +8,11 @@
 #include <vector>
 
 #include "tflite/convert-classifier.h"
+#include "tflite/convert-detector.h"
 
 namespace {
 
-const char kUsage[] = "usage: mnv2-convert --labels LABELS.txt IN.tflite OUT.mnv2\n";
+const char kUsage[] = "usage: mnv2-convert [--detector] --labels LABELS.txt IN.tflite OUT.mnv2\n";
 
 int error(const std::string& message) {
   std::fprintf(stderr, "mnv2-convert: %s\n", message.c_str());
@@ -55,16 +56,39 @@ bool write_file(const std::string& path, const std::vector<uint8_t>& bytes, std:
   return true;
 }
 
+int convert_detector(const std::string& in_path, const std::string& out_path,
+                     const std::vector<uint8_t>& model, const std::vector<std::string>& labels) {
+  const mnv2::tflite::DetectorConvertResult result =
+      mnv2::tflite::convert_detector(model.data(), model.size(), labels);
+  if (!result.ok) return error(in_path + ": " + result.error);
+  std::string err;
+  if (!write_file(out_path, result.file, &err)) return error(err);
+  const mnv2::tflite::DetectorSummary& s = result.summary;
+  std::string maps;
+  for (size_t size : s.map_sizes) maps += (maps.empty() ? "" : ",") + std::to_string(size);
+  std::printf("%s: SSDLite MobileNetV2 alpha %g, input %ux%u (mean %g, std %g), %u classes, "
+              "feature maps %s (map 0 = block %zu expansion), %zu anchors (generated, max "
+              "difference from the model's %.2g), %zu tensors (%s weights, %s), %zu bytes\n",
+              out_path.c_str(), s.alpha, s.input_size, s.input_size, s.input_mean, s.input_std,
+              s.num_classes, maps.c_str(), s.tap_block, s.anchor_count, s.max_anchor_error,
+              s.tensor_count, type_name(s.weight_type),
+              s.per_channel ? "per-channel" : "per-tensor", result.file.size());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string labels_path;
+  bool detector = false;
   std::vector<std::string> positional;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--labels") {
       if (i + 1 >= argc) return error("--labels needs a file\n" + std::string(kUsage));
       labels_path = argv[++i];
+    } else if (arg == "--detector") {
+      detector = true;
     } else if (arg == "-h" || arg == "--help") {
       std::fputs(kUsage, stdout);
       return 0;
@@ -86,6 +110,7 @@ int main(int argc, char** argv) {
   if (!mnv2::tflite::read_label_file(labels_path, &labels, &err)) return error(err);
   std::vector<uint8_t> model;
   if (!mnv2::tflite::read_binary_file(in_path, &model, &err)) return error(err);
+  if (detector) return convert_detector(in_path, out_path, model, labels);
 
   const mnv2::tflite::ConvertResult result =
       mnv2::tflite::convert_classifier(model.data(), model.size(), labels);
@@ -94,9 +119,10 @@ int main(int argc, char** argv) {
 
   const mnv2::tflite::ClassifierSummary& s = result.summary;
   std::printf("%s: MobileNetV2 alpha %g, input %ux%u (mean %g, std %g), %u classes, "
-              "%zu blocks, %zu tensors (%s weights, %s), %zu bytes\n",
+              "%zu blocks, %zu tensors (%s weights, %s%s), %zu bytes\n",
               out_path.c_str(), s.alpha, s.input_size, s.input_size, s.input_mean, s.input_std,
               s.num_classes, s.block_count, s.tensor_count, type_name(s.weight_type),
-              s.per_channel ? "per-channel" : "per-tensor", result.file.size());
+              s.per_channel ? "per-channel" : "per-tensor",
+              s.activation_quantization ? ", activation quantization" : "", result.file.size());
   return 0;
 }

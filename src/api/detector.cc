@@ -1,0 +1,85 @@
+#include "api/detector.h"
+
+#include <cmath>
+
+#include "api/classifier.h"
+
+namespace mnv2 {
+
+std::unique_ptr<Detector> Detector::create(const uint8_t* weights, size_t size,
+                                           std::string* error, const KernelTable& kernels,
+                                           Execution execution) {
+  WeightFileView file;
+  if (!parse_weight_file(weights, size, &file, error)) return nullptr;
+  std::unique_ptr<Detector> detector(new Detector());
+  if (!detector->network_.load(file, kernels, error, execution)) return nullptr;
+  detector->labels_ = std::move(file.labels);
+  detector->spec_.output_size = file.header.input_size;
+  detector->spec_.mean = file.header.input_mean;
+  detector->spec_.std = file.header.input_std;
+  detector->spec_.crop_fraction = 1.0f;  // SSD sees the whole image, squashed to a square
+  const size_t anchors = detector->network_.num_anchors();
+  detector->boxes_.assign(anchors, Box{});
+  detector->nms_.reserve(anchors, detector->num_classes());
+  detector->kept_.reserve(anchors);
+  return detector;
+}
+
+DetectOptions Detector::default_options() const {
+  DetectOptions options;
+  options.iou_threshold = network_.postprocess().iou_threshold;
+  options.class_agnostic = !network_.postprocess().use_regular_nms;
+  return options;
+}
+
+bool Detector::check_options(const DetectOptions& options, std::string* error) const {
+  if (!(options.min_score >= 0.0f && options.min_score <= 1.0f)) {
+    *error = "minScore must be a number in [0, 1], got " + std::to_string(options.min_score);
+    return false;
+  }
+  if (!(options.iou_threshold >= 0.0f && options.iou_threshold <= 1.0f)) {
+    *error = "iouThreshold must be a number in [0, 1], got " +
+             std::to_string(options.iou_threshold);
+    return false;
+  }
+  if (options.max_detections < 1 || options.max_detections > num_anchors()) {
+    *error = "maxDetections must be an integer from 1 to " + std::to_string(num_anchors()) +
+             ", got " + std::to_string(options.max_detections);
+    return false;
+  }
+  return true;
+}
+
+bool Detector::detect(const uint8_t* rgba, size_t width, size_t height, size_t rgba_bytes,
+                      const DetectOptions& options, std::vector<Detection>* detections,
+                      std::string* error) {
+  detections->clear();
+  if (!check_image(width, height, rgba_bytes, error) || !check_options(options, error)) {
+    return false;
+  }
+  // The network pulls the resized image rows as it needs them (no whole input tensor).
+  preprocessor_.prepare(rgba, width, height, spec_);
+  network_.run(preprocessor_);
+  decode_boxes(network_.box_encodings(), network_.anchors().data(), boxes_.size(),
+               network_.postprocess().scales, boxes_.data());
+
+  NmsOptions nms;
+  nms.score_threshold = options.min_score;
+  nms.iou_threshold = options.iou_threshold;
+  nms.max_detections = options.max_detections;
+  nms.class_agnostic = options.class_agnostic;
+  nms.max_per_class = network_.postprocess().detections_per_class;
+  // Column 0 of the scores is the background, which is never reported.
+  nms_.run(boxes_.data(), network_.class_scores(), boxes_.size(), network_.score_stride(), 1,
+           num_classes(), nms, &kept_);
+
+  const float w = static_cast<float>(width), h = static_cast<float>(height);
+  for (const NmsDetection& kept : kept_) {
+    const Box& box = boxes_[kept.box];
+    detections->push_back({box.xmin * w, box.ymin * h, (box.xmax - box.xmin) * w,
+                           (box.ymax - box.ymin) * h, kept.class_index, kept.score});
+  }
+  return true;
+}
+
+}  // namespace mnv2

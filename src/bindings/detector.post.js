@@ -1,0 +1,69 @@
+// Module.Detector: the typed-array API over the bound DetectorCore, like Module.Classifier
+// (classifier.post.js, linked into the same module scope, provides checkPixels). Options are
+// checked here so a wrong value gets an Error naming the option, and core failures (null, see
+// embind.cc) become Errors.
+
+function checkFraction(name, value) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new RangeError(`${name} must be a number in [0, 1], got ${describe(value)}`);
+  }
+}
+
+Module['Detector'] = class Detector {
+  constructor(weights) {
+    const core = Module['DetectorCore']['create'](weightBytes(weights));
+    if (!core) throw new Error(Module['lastCreateError']());
+    this._core = core;
+    track(this, core);  // deleted when this wrapper is collected without dispose()
+    this.inputSize = core['inputSize'];
+    this.numClasses = core['numClasses'];
+    this.numAnchors = core['numAnchors'];
+    this.labels = core['labels']();
+    // The model's own NMS settings, used when detect() is not told otherwise.
+    this.defaultIouThreshold = core['defaultIouThreshold'];
+    this.defaultClassAgnostic = core['defaultClassAgnostic'];
+  }
+
+  _live() {
+    if (!this._core) throw new Error('this Detector was disposed');
+    return this._core;
+  }
+
+  // options: minScore (default 0.5), maxDetections (20), iouThreshold (the model's, 0.6 for
+  // the VOC SSDLite), classAgnostic (the model's: true, one class per box). Returns
+  // [{bbox: [x, y, width, height], class, classIndex, score}] sorted by score, in pixels.
+  detect(rgba, width, height, options = {}) {
+    const core = this._live();
+    checkOptionsObject(options, 'detect');
+    const minScore = options['minScore'] ?? 0.5;
+    const maxDetections = options['maxDetections'] ?? 20;
+    const iouThreshold = options['iouThreshold'] ?? this.defaultIouThreshold;
+    const classAgnostic = options['classAgnostic'] ?? this.defaultClassAgnostic;
+    checkFraction('minScore', minScore);
+    checkFraction('iouThreshold', iouThreshold);
+    if (!Number.isInteger(maxDetections) || maxDetections < 1 || maxDetections > this.numAnchors) {
+      throw new RangeError(`maxDetections must be an integer from 1 to ${this.numAnchors}, got ${describe(maxDetections)}`);
+    }
+    if (typeof classAgnostic !== 'boolean') {
+      throw new TypeError(`classAgnostic must be true or false, got ${describe(classAgnostic)}`);
+    }
+    checkPixels(rgba, width, height);
+    const bytes = stagePixels(core, rgba);  // null-safe staging (classifier.post.js)
+    const detections = core['detect'](width, height, bytes, minScore, maxDetections,
+      iouThreshold, classAgnostic);
+    if (detections === null) throw new Error(core['error']());
+    return detections;
+  }
+
+  dispose() {
+    if (this._core) {
+      untrack(this);
+      this._core['delete']();
+      this._core = null;
+    }
+  }
+
+  delete() {
+    this.dispose();
+  }
+};

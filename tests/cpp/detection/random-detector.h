@@ -1,0 +1,32 @@
+// SSDLite weight files with made-up weights, so the detection head can be tested without the
+// real model: any width multiplier and resolution, small extra layers, pointwise weights int8
+// per output channel (like the VOC model), depthwise weights and all biases float32.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/postprocess-params.h"
+
+namespace mnv2::testing {
+
+struct RandomDetectorSpec {
+  float alpha = 0.35f;
+  uint32_t input_size = 128;
+  uint32_t num_classes = 3;
+  // Output channels of the extra layers' 1x1 convs: {expand, project} per layer.
+  std::vector<std::pair<uint32_t, uint32_t>> extras = {{32, 64}, {16, 32}, {16, 32}, {8, 16}};
+  uint32_t seed = 1;
+  // Tensors to leave out or to give a wrong shape, for the loader's error paths.
+  std::string omit;
+  std::string misshape;
+};
+
+// The postprocess settings of the VOC SSDLite model, for num_classes classes.
+PostprocessParams voc_postprocess_params(uint32_t num_classes);
+
+std::vector<uint8_t> random_detector_file(const RandomDetectorSpec& spec);
+
+}  // namespace mnv2::testing
