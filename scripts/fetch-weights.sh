@@ -2,8 +2,7 @@
 # Produces the engine's weight files (weights/<model>.mnv2, ignored by git) from the public
 # TFLite models:
 #   1. find each model's .tflite and label file in $MNV2_MODELS, else in ../shared/models
-#      beside the repository, else in weights/labels (label files kept in the repository),
-#      else download them into build/models (curl);
+#      beside the repository, else download them into build/models (curl);
 #   2. check their SHA-256 against the pinned values below, always, wherever they came from;
 #   3. build the native converter (build/native, target mnv2-convert) when it is missing or out
 #      of date, and convert, unless the output is already newer than its inputs and the
@@ -15,7 +14,6 @@ set -euo pipefail
 script_dir="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$script_dir/.." && pwd)"
 shared_models="$(dirname "$0")/../../shared/models"
-repo_labels="$repo/weights/labels"
 cache="$repo/build/models"
 build_dir="$repo/build/native"
 converter="$build_dir/mnv2-convert"
@@ -28,7 +26,8 @@ weights_dir="$repo/weights"
 # Files download from <source address>/<file>. The addresses and SHA-256 values are those
 # published in shared/models/SOURCES.md, except for voc_labels_20.txt: SOURCES.md gives no
 # SHA-256 and no address for it (the detector's repository has no label file), so its hash was
-# computed from the shared copy and the file is kept in the repository (weights/labels).
+# computed from the shared copy, and elsewhere the file is derived from the Pascal VOC label
+# map published with the TensorFlow Object Detection API (see derive_voc_labels).
 readonly CORAL=https://github.com/google-coral/test_data/raw/104342d2d3480b3e66203073dac24f4e2dbb4c41
 readonly PINTO=https://github.com/PINTO0309/TensorflowLite-bin/raw/3c2b86646ade3b2c7b32fabcac924b3f791bd931/models
 readonly MODELS=(
@@ -76,10 +75,10 @@ The file is corrupted or not the pinned version; delete it (if it is in build/mo
 }
 
 # Prints the path of a verified copy of FILE: from $MNV2_MODELS, ../shared/models,
-# weights/labels or the download cache, downloading it there when it is nowhere.
+# or the download cache, downloading it there when it is nowhere.
 locate() {  # file sha256 address
   local file="$1" sha="$2" address="$3" dir
-  for dir in "${MNV2_MODELS:-}" "$shared_models" "$repo_labels" "$cache"; do
+  for dir in "${MNV2_MODELS:-}" "$shared_models" "$cache"; do
     if [[ -n "$dir" && -f "$dir/$file" ]]; then
       check_sha256 "$dir/$file" "$sha"
       echo "$dir/$file"
@@ -88,6 +87,11 @@ locate() {  # file sha256 address
   done
   command -v curl >/dev/null 2>&1 || die "$file not found locally and curl is not installed"
   mkdir -p "$cache"
+  if [[ "$file" == voc_labels_20.txt ]]; then
+    derive_voc_labels "$cache/$file" "$sha"
+    echo "$cache/$file"
+    return
+  fi
   echo "fetch-weights: downloading $address/$file" >&2
   # Download to a temporary name so an interrupted or bad download never sits in the cache.
   if ! curl -fL --retry 3 --silent --show-error -o "$cache/$file.part" "$address/$file"; then
@@ -100,6 +104,22 @@ locate() {  # file sha256 address
   fi
   mv "$cache/$file.part" "$cache/$file"
   echo "$cache/$file"
+}
+
+# The 20 VOC class names in id order, one per line, from the label map of the TensorFlow
+# Object Detection API (the training setup of the SSDLite model); checked against the pinned
+# SHA-256 like any download.
+readonly VOC_LABEL_MAP=https://raw.githubusercontent.com/tensorflow/models/master/research/object_detection/data/pascal_label_map.pbtxt
+derive_voc_labels() {  # output sha256
+  echo "fetch-weights: deriving $(basename "$1") from $VOC_LABEL_MAP" >&2
+  curl -fL --retry 3 --silent --show-error "$VOC_LABEL_MAP" |
+    sed -n "s/^ *name: *'\([^']*\)'.*/\1/p" >"$1.part" ||
+    { rm -f "$1.part"; die "download of $VOC_LABEL_MAP failed"; }
+  if [[ "$(sha256_of "$1.part")" != "$2" ]]; then
+    rm -f "$1.part"
+    die "the labels derived from $VOC_LABEL_MAP do not have the pinned SHA-256 $2"
+  fi
+  mv "$1.part" "$1"
 }
 
 converter_built=0
