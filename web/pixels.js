@@ -2,9 +2,20 @@
 // Node callers pass {data, width, height}; in browsers any drawable source is drawn to a
 // canvas once and read back.
 
+import { describe } from './options.js';
+
+function hasImageShape(input) {
+  return input !== null && typeof input === 'object' && 'data' in input && 'width' in input && 'height' in input;
+}
+
+// Typed arrays from another realm (an iframe, a vm context) count too: instanceof would not.
+function isByteArray(data) {
+  const tag = ArrayBuffer.isView(data) ? Object.prototype.toString.call(data) : '';
+  return tag === '[object Uint8Array]' || tag === '[object Uint8ClampedArray]';
+}
+
 function isPlainImage(input) {
-  return input && typeof input === 'object' && 'data' in input && 'width' in input &&
-    'height' in input && (input.data instanceof Uint8Array || input.data instanceof Uint8ClampedArray);
+  return hasImageShape(input) && isByteArray(input.data);
 }
 
 function drawableSize(input) {
@@ -20,10 +31,13 @@ function drawableSize(input) {
 /** RGBA pixels of an image source; throws a TypeError for anything else. */
 export function toRgba(input) {
   if (isPlainImage(input)) return input;  // ImageData matches this shape too.
+  if (hasImageShape(input)) {
+    throw new TypeError(`input must be {data, width, height} RGBA pixels with data a Uint8Array or Uint8ClampedArray; its data is ${describe(input.data)}`);
+  }
   const drawable = ['HTMLImageElement', 'HTMLCanvasElement', 'HTMLVideoElement', 'ImageBitmap',
     'OffscreenCanvas'].some((name) => typeof globalThis[name] === 'function' && input instanceof globalThis[name]);
   if (!drawable) {
-    throw new TypeError('input must be {data, width, height} RGBA pixels, ImageData, or an image, canvas, video or ImageBitmap');
+    throw new TypeError(`input must be {data, width, height} RGBA pixels, ImageData, or an image, canvas, video or ImageBitmap, got ${describe(input)}`);
   }
   const [width, height] = drawableSize(input);
   if (!width || !height) throw new Error('input image has no pixels yet (not loaded?)');

@@ -1,0 +1,236 @@
+// Types of the public API of mobilenetv2-wasm (web/index.js). Kept by hand next to the code;
+// tests/package checks that every export of index.js is declared here and type-checks a
+// consumer against it.
+/// <reference lib="dom" />
+
+/** RGBA pixels, 4 bytes per pixel, rows top to bottom (an ImageData has this shape). */
+export interface RgbaImage {
+  data: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+/** Everything classify/embed accept. Drawable sources are read back through a canvas. */
+export type ImageInput =
+  | RgbaImage
+  | ImageData
+  | HTMLImageElement
+  | HTMLCanvasElement
+  | HTMLVideoElement
+  | ImageBitmap
+  | OffscreenCanvas;
+
+export interface Progress {
+  /** Bytes received so far. */
+  loaded: number;
+  /** Total bytes, or 0 when the server did not say (no Content-Length). */
+  total: number;
+}
+
+export interface LoadOptions {
+  /**
+   * The .mnv2 weight file: a URL (string or URL; relative to the page in browsers), a file
+   * path (Node), or its bytes. Default: the MobileNetV2 1.0/224 file shipped in the package.
+   */
+  weights?: string | URL | Uint8Array | ArrayBuffer;
+  /** Called as the weight file downloads (once with the full size when it is read from disk). */
+  onProgress?: (progress: Progress) => void;
+  /**
+   * Run the model in a dedicated Web Worker (a worker thread in Node): same API, the pixels are
+   * transferred to it, and the calling thread never blocks on inference. Methods that are
+   * synchronous on the in-thread model return Promises there (see InWorker).
+   */
+  worker?: boolean;
+  /**
+   * 'fused' (default): each inverted residual block is computed a few rows at a time, so its
+   * expanded tensor never exists whole (MobileNetV2 paper, section 5.1). 'layer-by-layer':
+   * every layer's output is materialized (the reference for tests and memory comparisons).
+   */
+  execution?: 'fused' | 'layer-by-layer';
+  /**
+   * Threads for one inference: 1 (default), a number, or 'auto' (every hardware thread). More
+   * than one needs the pthreads build: Node, or a cross-origin isolated page (COOP/COEP
+   * headers); elsewhere the model runs on one thread and warns once on the console.
+   */
+  threads?: number | 'auto';
+  /**
+   * 'float32' (default): the weights dequantized, float arithmetic. 'int8': the quantized model
+   * with TFLite's integer arithmetic (int8/uint8 activations, fixed-point requantization;
+   * scores are the model's uint8 softmax outputs, multiples of 1/256). int8 runs on one thread
+   * and needs a weight file converted with activation quantization.
+   */
+  precision?: 'float32' | 'int8';
+}
+
+export interface ClassifyOptions {
+  /** How many classes to return, 1 ... numClasses. Default 5. */
+  topK?: number;
+  /** Central fraction of width and height kept before resizing, in (0, 1]. Default 1. */
+  crop?: number;
+}
+
+export interface EmbedOptions {
+  /** Central fraction of width and height kept before resizing, in (0, 1]. Default 1. */
+  crop?: number;
+}
+
+export interface Classification {
+  /** Class index in the model's label list (0 = background for the ImageNet models). */
+  index: number;
+  label: string;
+  /** Softmax probability in [0, 1]. */
+  score: number;
+}
+
+/** Memory of a loaded model, in bytes. */
+export interface MemoryStats {
+  /** The dequantized, packed weights. */
+  weightsBytes: number;
+  /** The most activation memory alive at once, as planned at load. */
+  activationPeakBytes: number;
+  scratchBytes: number;
+  /** The whole WebAssembly memory of the module (shared by every model in the thread). */
+  wasmMemoryBytes: number;
+}
+
+/** One layer of the network as it runs. Shapes are [height, width, channels]. */
+export interface LayerSummary {
+  name: string;
+  type: string;
+  input: number[];
+  output: number[];
+  /** Expansion factor t of an inverted residual block (0 elsewhere). */
+  expansion: number;
+  stride: number;
+  params: number;
+  /** Multiply-adds. */
+  macs: number;
+  /** Activation bytes alive while this layer runs, under the current execution plan. */
+  activationBytes: number;
+}
+
+export interface SummaryTotals {
+  params: number;
+  macs: number;
+  peakActivationBytes: number;
+}
+
+export interface Summary {
+  layers: LayerSummary[];
+  totals: SummaryTotals;
+}
+
+/** summary() with the median time of each layer (profile()). */
+export interface Profile {
+  layers: Array<LayerSummary & { ms: number }>;
+  totals: SummaryTotals & { ms: number };
+}
+
+export interface ProfileOptions {
+  /** How many timed runs the median is taken over. Default 10. */
+  runs?: number;
+}
+
+/** A loaded classifier. Methods reject with an Error saying what was wrong with an argument. */
+export interface MobileNetV2 {
+  /** 'simd' (one thread) or 'simd-threads' (the pthreads build). */
+  readonly backend: 'simd' | 'simd-threads';
+  /** Threads one inference uses. */
+  readonly threads: number;
+  /** The arithmetic load() chose: 'float32' or 'int8'. */
+  readonly precision: 'float32' | 'int8';
+  /** Side of the square image the network sees (224 for the default weights). */
+  readonly inputSize: number;
+  readonly numClasses: number;
+  /** Length of embed()'s feature vector (1280 for alpha 1). */
+  readonly featureSize: number;
+  /** Width multiplier of the network (0.35 ... 1.4). */
+  readonly alpha: number;
+  /** Class names, indexed like Classification.index. */
+  readonly labels: readonly string[];
+  /** The top classes, sorted by score, highest first. */
+  classify(input: ImageInput, options?: ClassifyOptions): Promise<Classification[]>;
+  /** The pooled penultimate-layer features (a Float32Array of featureSize values). */
+  embed(input: ImageInput, options?: EmbedOptions): Promise<Float32Array>;
+  /** Memory use in bytes. */
+  memoryStats(): MemoryStats;
+  /** The network layer by layer, with parameters, multiply-adds and live activation bytes. */
+  summary(): Summary;
+  /** Times every layer over `runs` classifications of the input: summary() plus medians in ms. */
+  profile(input: ImageInput, options?: ProfileOptions): Promise<Profile>;
+  /** Frees the model's WASM memory (or its worker); later calls reject. Idempotent. */
+  dispose(): void;
+}
+
+/**
+ * A model running in a worker (load({worker: true})): the same properties and methods, every
+ * method asynchronous.
+ */
+export type InWorker<Model> = {
+  [Key in keyof Model]: Model[Key] extends (...args: infer Args) => infer Result
+    ? Key extends 'dispose' ? Model[Key] : (...args: Args) => Promise<Awaited<Result>>
+    : Model[Key];
+};
+
+/**
+ * Loads the classifier. Rejects with an Error that says so when the JavaScript engine lacks
+ * WebAssembly SIMD128, and when the weight file is missing, truncated or corrupted.
+ */
+export function load(options: LoadOptions & { worker: true }): Promise<InWorker<MobileNetV2>>;
+export function load(options?: LoadOptions): Promise<MobileNetV2>;
+
+/** The totals of summary rows (what summary() returns, from its layers). */
+export function summarize(layers: LayerSummary[]): Summary;
+
+export interface LoadDetectorOptions {
+  /**
+   * The detector's .mnv2 weight file: a URL, a path (Node) or its bytes. Default: the SSDLite
+   * MobileNetV2 (Pascal VOC, 300x300) file shipped in the package.
+   */
+  weights?: string | URL | Uint8Array | ArrayBuffer;
+  /** Called as the weight file downloads. */
+  onProgress?: (progress: Progress) => void;
+  /** Run the detector in a dedicated worker, as for load(). */
+  worker?: boolean;
+}
+
+export interface DetectOptions {
+  /** Detections scoring below this are dropped, in [0, 1]. Default 0.5. */
+  minScore?: number;
+  /** At most this many detections are returned. Default 20. */
+  maxDetections?: number;
+  /** Non-maximum suppression overlap threshold, in [0, 1]. Default: the model's (0.6). */
+  iouThreshold?: number;
+  /** true: one class per box, NMS over all classes (the model's default); false: per class. */
+  classAgnostic?: boolean;
+}
+
+/** One detected object, in the shape of @tensorflow-models/coco-ssd's detect(). */
+export interface Detection {
+  /** [x, y, width, height] in the input image's pixels. */
+  bbox: [number, number, number, number];
+  /** The class name, e.g. 'cat'. */
+  class: string;
+  /** Index of the class in the detector's labels. */
+  classIndex: number;
+  score: number;
+}
+
+/** A loaded object detector. */
+export interface Detector {
+  /** Side of the square image the network sees (300 for the default weights). */
+  readonly inputSize: number;
+  readonly numClasses: number;
+  readonly labels: readonly string[];
+  /** Objects found in the image, sorted by score, highest first. */
+  detect(input: ImageInput, options?: DetectOptions): Promise<Detection[]>;
+  /** Frees the detector's WASM memory (or its worker); later calls reject. Idempotent. */
+  dispose(): void;
+}
+
+/** Loads the SSDLite object detector; rejects like load() does. */
+export function loadDetector(options: LoadDetectorOptions & { worker: true }): Promise<InWorker<Detector>>;
+export function loadDetector(options?: LoadDetectorOptions): Promise<Detector>;
+
+/** The RGBA pixels of any ImageInput (drawable sources are drawn to a canvas once). */
+export function toRgba(input: ImageInput): RgbaImage;
