@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/memory-budget.h"
+
 namespace mnv2 {
 
 bool check_image(size_t width, size_t height, size_t rgba_bytes, std::string* error) {
@@ -27,16 +29,23 @@ bool check_image(size_t width, size_t height, size_t rgba_bytes, std::string* er
 std::unique_ptr<Classifier> Classifier::create(const uint8_t* weights, size_t size,
                                                std::string* error,
                                                const KernelTable& kernels,
-                                               Execution execution, size_t threads) {
+                                               Execution execution, size_t threads,
+                                               Precision precision) {
   WeightFileView file;
   if (!parse_weight_file(weights, size, &file, error)) return nullptr;
   if (file.header.model_kind != static_cast<uint32_t>(ModelKind::kClassifier)) {
     *error = "weight file holds a detector, not a classifier";
     return nullptr;
   }
+  if (!check_model_memory(file, execution, threads, error)) return nullptr;
   std::unique_ptr<Classifier> classifier(new Classifier());
-  if (!classifier->network_.load(file, kernels, error, execution, threads)) return nullptr;
-  classifier->preprocessor_.set_threads(classifier->network_.threads());
+  if (precision == Precision::kInt8) {
+    classifier->int8_.reset(new MobileNetV2Q8());
+    if (!classifier->int8_->load(file, simd_q8_kernels(), error)) return nullptr;
+  } else {
+    if (!classifier->network_.load(file, kernels, error, execution, threads)) return nullptr;
+    classifier->preprocessor_.set_threads(classifier->network_.threads());
+  }
   classifier->alpha_ = file.header.alpha;
   classifier->labels_ = std::move(file.labels);
   classifier->spec_.output_size = file.header.input_size;
@@ -54,6 +63,10 @@ const float* Classifier::embed(const uint8_t* rgba, size_t width, size_t height,
     return nullptr;
   }
   spec_.crop_fraction = crop_fraction;
+  if (int8_) {
+    pixels_.prepare(rgba, width, height, spec_.output_size, crop_fraction);
+    return int8_->features(pixels_);
+  }
   preprocessor_.prepare(rgba, width, height, spec_);
   return network_.features(preprocessor_);
 }
@@ -68,13 +81,18 @@ bool Classifier::classify(const uint8_t* rgba, size_t width, size_t height, size
   }
   const float* features = embed(rgba, width, height, rgba_bytes, crop_fraction, error);
   if (features == nullptr) return false;
-  probabilities_ = network_.classify(features);
+  probabilities_ = int8_ ? int8_->classify() : network_.classify(features);
   for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
-  // Ties keep the lower class index first so results are deterministic.
+  // Ties keep the lower class index first so results are deterministic. NaN (a weight file
+  // with huge values can overflow the softmax) ranks below every number: a comparison that
+  // is not a strict weak order would be undefined behaviour in the sort.
   std::partial_sort(order_.begin(), order_.begin() + top_k, order_.end(),
                     [this](size_t a, size_t b) {
-                      return probabilities_[a] > probabilities_[b] ||
-                             (probabilities_[a] == probabilities_[b] && a < b);
+                      const float pa = probabilities_[a], pb = probabilities_[b];
+                      const bool nan_a = std::isnan(pa), nan_b = std::isnan(pb);
+                      if (nan_a != nan_b) return nan_b;
+                      if (!nan_a && pa != pb) return pa > pb;
+                      return a < b;
                     });
   top->clear();
   for (size_t i = 0; i < top_k; ++i) top->push_back({order_[i], probabilities_[order_[i]]});

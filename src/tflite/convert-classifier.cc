@@ -64,6 +64,7 @@ struct Classifier {
   const Operator* pool = nullptr;
   Layer logits;
   bool logits_fully_connected = false;
+  const Operator* softmax = nullptr;  // absent when the graph ends at the logits
   int32_t output = -1;
 };
 
@@ -114,7 +115,15 @@ class Walker {
     c.logits = take_layer(logits, c.logits_fully_connected ? op::kFullyConnected : op::kConv2D,
                           "logits", "logits");
     t = skip(c.logits.output->index,
-             {op::kReshape, op::kSqueeze, op::kSoftmax, op::kQuantize, op::kDequantize});
+             {op::kReshape, op::kSqueeze, op::kQuantize, op::kDequantize});
+    const Operator* after = sole_consumer_or_null(t);
+    if (after && after->code == op::kSoftmax) {
+      c.softmax = &take(*after, {op::kSoftmax}, "SOFTMAX");
+      if (after->inputs.empty() || after->inputs[0] != t) {
+        fail(ref(*after) + " does not take the logits " + graph_.tensor_label(t) + " as input");
+      }
+      t = skip(single_output(*after), {op::kReshape, op::kSqueeze, op::kQuantize, op::kDequantize});
+    }
     if (graph_.outputs.size() != 1 || graph_.outputs[0] != t) {
       fail("the classifier ends at tensor " + graph_.tensor_label(t) +
            ", which is not the graph's only output");
@@ -487,6 +496,60 @@ void add_layer(WeightFileBuilder& builder, const Layer& l, const std::vector<int
   add_tensor(builder, l.name + ".b", *l.bias, l.bias->shape);
 }
 
+// ---- activation quantization (what the integer engine needs besides the weights) ---------
+//
+// A graph with quantized activations also gets, for every activation tensor the integer engine
+// produces or reads, a one-element tensor "<layer>.out_q" of the activation's type (U8 / I8)
+// whose quantization is the activation's scale and zero point and whose element is the zero
+// point (the quantized real 0): "input.out_q" (what the stem reads, after any QUANTIZE),
+// "stem", "block<i>.expand" / ".dw" / ".project" / ".add" (residual ADD), "head", "pool",
+// "logits", and "output" (the graph output after SOFTMAX and any QUANTIZE, when the graph has
+// a SOFTMAX). The float engine looks tensors up by name and never reads these.
+
+bool quantized_activations(const Tensor& t) {
+  return t.type == ElementType::kUInt8 || t.type == ElementType::kInt8;
+}
+
+void add_activation_quant(WeightFileBuilder& builder, const std::string& layer, const Tensor& t) {
+  const std::string name = layer + ".out_q";
+  if (!quantized_activations(t)) {
+    fail("activation " + display_name(t.name) + " (" + layer + " output) is " +
+         element_type_name(t.type) + " in a graph with quantized activations");
+  }
+  if (t.quant.scales.size() != 1) {
+    fail("activation " + display_name(t.name) + " (" + layer + " output) has " +
+         std::to_string(t.quant.scales.size()) + " scales; one (per tensor) is required");
+  }
+  const int64_t zero_point = t.quant.zero_points[0];
+  const uint8_t element = static_cast<uint8_t>(zero_point);  // two's complement for I8
+  if (!builder.add_tensor(name, stored_type(t.type), {1}, &element, 1, {t.quant.scales[0]},
+                          {static_cast<int32_t>(zero_point)}, 0)) {
+    fail("writing " + name + " for " + display_name(t.name) + ": " + builder.error());
+  }
+}
+
+// Returns whether the graph's activations are quantized (and their parameters were added).
+bool add_activation_quants(WeightFileBuilder& builder, const Classifier& c, const Graph& graph) {
+  if (!quantized_activations(*c.stem.input)) return false;
+  add_activation_quant(builder, "input", *c.stem.input);
+  add_activation_quant(builder, "stem", *c.stem.output);
+  for (size_t i = 0; i < c.blocks.size(); ++i) {
+    const Block& b = c.blocks[i];
+    if (b.has_expand) add_activation_quant(builder, block_layer_name(i, "expand"), *b.expand.output);
+    add_activation_quant(builder, block_layer_name(i, "dw"), *b.depthwise.output);
+    add_activation_quant(builder, block_layer_name(i, "project"), *b.project.output);
+    if (b.add) {
+      add_activation_quant(builder, block_layer_name(i, "add"),
+                           graph.tensors[static_cast<size_t>(b.output)]);
+    }
+  }
+  add_activation_quant(builder, "head", *c.head.output);
+  add_activation_quant(builder, "pool", graph.tensors[static_cast<size_t>(c.pool->outputs[0])]);
+  add_activation_quant(builder, "logits", *c.logits.output);
+  if (c.softmax) add_activation_quant(builder, "output", graph.tensors[static_cast<size_t>(c.output)]);
+  return true;
+}
+
 void input_normalization(const Tensor& input, float* mean, float* std) {
   const std::string where = "graph input " + display_name(input.name);
   if (input.type == ElementType::kFloat32) {
@@ -641,6 +704,10 @@ ConvertResult convert(const Graph& graph, const std::vector<std::string>& labels
   } else {
     check_conv(c.logits, {classes, 1, arch.head_channels, 1, Activation::kNone, false}, 1, alpha);
   }
+  if (c.softmax && c.softmax->options.softmax_beta != 1.0f) {
+    fail("operator #" + std::to_string(c.softmax->index) + " (SOFTMAX) has beta " +
+         std::to_string(c.softmax->options.softmax_beta) + "; the engines compute beta 1");
+  }
   const Tensor& output = graph.tensors[static_cast<size_t>(c.output)];
   if (output.element_count != classes) {
     fail("graph output " + display_name(output.name) + " has shape " +
@@ -667,6 +734,7 @@ ConvertResult convert(const Graph& graph, const std::vector<std::string>& labels
   }
   add_layer(builder, c.head, c.head.weights->shape);
   add_layer(builder, c.logits, {n, 1, 1, features});  // FULLY_CONNECTED [N][C] has the same bytes
+  const bool activation_quant = add_activation_quants(builder, c, graph);
 
   ConvertResult result;
   result.file = builder.build();
@@ -680,6 +748,7 @@ ConvertResult convert(const Graph& graph, const std::vector<std::string>& labels
   s.input_mean = mean;
   s.input_std = std;
   s.weight_type = stored_type(c.stem.weights->type);
+  s.activation_quantization = activation_quant;
   auto per_channel = [](const Layer& l) { return l.weights->quant.per_channel(); };
   s.per_channel = per_channel(c.stem) || per_channel(c.head) || per_channel(c.logits);
   for (const Block& b : c.blocks) {

@@ -11,6 +11,9 @@
 // padding, 3x3 kernels, fused activations (RELU6 after stem/expand/depthwise/head, none after
 // project and logits), element types and quantization. Errors name the operator index.
 //
+// Quantized graphs also get every activation's scale and zero point as "<layer>.out_q"
+// tensors (listed at add_activation_quants in convert-classifier.cc) for the integer engine.
+//
 // Weights keep their stored integers and quantization: uint8 or int8 weights (per tensor, or
 // per channel along the output channel: axis 0 for OHWI convs, axis 3 for 1HWC depthwise),
 // int32 biases; float32 models are stored as float32. Classifier weights from a
@@ -46,6 +49,9 @@ struct ClassifierSummary {
   float input_std = 0.0f;
   TensorType weight_type = TensorType::kF32;
   bool per_channel = false;  // any weight quantized per channel
+  // Activations are quantized and their "<layer>.out_q" parameters were written (what the
+  // integer engine needs; see convert-classifier.cc).
+  bool activation_quantization = false;
 };
 
 struct ConvertResult {

@@ -132,8 +132,29 @@ std::vector<std::pair<std::string, Dims>> expected_tensors(float alpha, uint32_t
   return out;
 }
 
+// The activation quantization a quantized classifier file carries for the integer engine.
+std::vector<std::string> expected_activation_quants(float alpha) {
+  const ArchitectureShape arch = mobilenet_v2_architecture(alpha);
+  std::vector<std::string> out = {"input.out_q", "stem.out_q"};
+  for (size_t i = 0; i < arch.blocks.size(); ++i) {
+    const BlockShape& b = arch.blocks[i];
+    if (b.has_expand) out.push_back(block_layer_name(i, "expand") + ".out_q");
+    out.push_back(block_layer_name(i, "dw") + ".out_q");
+    out.push_back(block_layer_name(i, "project") + ".out_q");
+    if (b.residual) out.push_back(block_layer_name(i, "add") + ".out_q");
+  }
+  for (const char* name : {"head.out_q", "pool.out_q", "logits.out_q", "output.out_q"}) {
+    out.push_back(name);
+  }
+  return out;
+}
+
+// activation_type: the element type of the quantized activations; the graph input and output
+// may differ from it (input_type, output_type: the TF2 model quantizes its uint8 input to int8
+// and its int8 softmax back to uint8).
 void check_classifier_file(const ConvertResult& result, TensorType weight_type,
-                           bool per_channel) {
+                           bool per_channel, TensorType activation_type, TensorType input_type,
+                           TensorType output_type) {
   const Parsed p = parse(result.file);
   CHECK(p.header.model_kind == static_cast<uint32_t>(ModelKind::kClassifier));
   CHECK(p.header.alpha == 1.0f);
@@ -144,8 +165,32 @@ void check_classifier_file(const ConvertResult& result, TensorType weight_type,
   CHECK(p.labels[286] == "Egyptian cat");
 
   const auto expected = expected_tensors(1.0f, 1001);
-  CHECK(p.records.size() == expected.size());
-  CHECK(result.summary.tensor_count == expected.size());
+  const auto quants = expected_activation_quants(1.0f);
+  CHECK(p.records.size() == expected.size() + quants.size());
+  CHECK(result.summary.tensor_count == expected.size() + quants.size());
+  CHECK(result.summary.activation_quantization);
+  for (const std::string& name : quants) {
+    CAPTURE(name);
+    const TensorRecord* r = p.find(name);
+    REQUIRE(r != nullptr);
+    CHECK(dims_of(*r) == Dims{1});
+    const TensorType type = name == "input.out_q" ? input_type
+                            : name == "output.out_q" ? output_type : activation_type;
+    CHECK(r->type == static_cast<uint32_t>(type));
+    REQUIRE(r->quant_count == 1);
+    float scale;
+    int32_t zero_point;
+    std::memcpy(&scale, result.file.data() + r->quant_offset, 4);
+    std::memcpy(&zero_point, result.file.data() + r->quant_offset + 4, 4);
+    CHECK(scale > 0.0f);
+    // The one element is the zero point, stored in the tensor's type.
+    const uint8_t element = result.file[r->data_offset];
+    CHECK(int32_t(type == TensorType::kI8 ? int32_t(int8_t(element)) : int32_t(element)) == zero_point);
+    if (name == "output.out_q") {
+      CHECK(scale == 1.0f / 256.0f);  // both models' softmax outputs
+      CHECK(zero_point == 0);
+    }
+  }
   for (const auto& entry : expected) {
     const std::string& name = entry.first;
     const Dims& dims = entry.second;
@@ -192,7 +237,8 @@ TEST_SUITE("tflite converter") {
     CHECK(result.summary.input_std == 128.0f);
     CHECK(result.summary.weight_type == TensorType::kU8);
     CHECK_FALSE(result.summary.per_channel);
-    check_classifier_file(result, TensorType::kU8, false);
+    check_classifier_file(result, TensorType::kU8, false, TensorType::kU8, TensorType::kU8,
+                          TensorType::kU8);
   }
 
   TEST_CASE("the TF2 int8 model converts with per-channel int8 weights") {
@@ -207,7 +253,8 @@ TEST_SUITE("tflite converter") {
     CHECK(result.summary.input_std == doctest::Approx(127.5f));
     CHECK(result.summary.weight_type == TensorType::kI8);
     CHECK(result.summary.per_channel);
-    check_classifier_file(result, TensorType::kI8, true);
+    check_classifier_file(result, TensorType::kI8, true, TensorType::kI8, TensorType::kI8,
+                          TensorType::kU8);
   }
 
   TEST_CASE("stored weights are the TFLite integers with their scale and zero point") {

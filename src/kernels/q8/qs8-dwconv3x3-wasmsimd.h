@@ -1,0 +1,191 @@
+// Integer depthwise 3x3, SIMD128, shared by the stride-1 and stride-2 kernels: 8 channels per
+// step. Inputs are loaded as 8 int8 sign-extended to int16 (i16x8.load8x8); two taps' inputs
+// are interleaved (i16x8 shuffles V8 lowers to one unpack each) so that i32x4.dot_i16x8_s
+// multiplies and adds both taps for 4 channels at once against the packed tap pairs
+// (kernels-q8.h): 5 dots per 4 channels instead of 9 widening multiplies.
+//
+// Pixels whose 3x3 window lies inside the input (all rows and columns present) use raw inputs
+// with the input zero point folded into the packed interior bias; every other pixel centres
+// its inputs (q - zp, |x| <= 255, products within the dot's int32) and gives the padding taps
+// zero. A last group of fewer than 8 channels loads only its channels. Integer sums are exact,
+// so the twins agree bit for bit whatever the order.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/kernels.h"
+#include "kernels/kernels-q8.h"
+#include "kernels/q8/simd-requantize.h"
+#include "kernels/simd.h"
+
+namespace mnv2::q8 {
+
+struct DwEpilogue {
+  Requantizer requant;
+  v128_t zero_point;  // i16x8
+  v128_t min, max;    // i8x16
+  const Q8Output* output;
+  const int32_t* arrays;  // the packed requantization arrays
+  size_t cp;              // their length
+};
+
+// Requantizes one pixel's 8 channels starting at channel c; stores cr of them.
+inline void dw_store(v128_t lo, v128_t hi, size_t c, size_t cr, int8_t* o, const DwEpilogue& e) {
+  if (e.requant.mode == Q8RequantMode::kGeneric) {
+    int8_t out[8];
+    requantize_scalar(lo, e.arrays, e.cp, c, *e.output, out);
+    requantize_scalar(hi, e.arrays, e.cp, c + 4, *e.output, out + 4);
+    std::memcpy(o, out, cr);
+    return;
+  }
+  const v128_t r0 = requantize_lanes(lo, e.arrays, e.cp, c, e.requant);
+  const v128_t r1 = requantize_lanes(hi, e.arrays, e.cp, c + 4, e.requant);
+  const v128_t half = narrow_add_zero_point(r0, r1, e.zero_point);
+  const v128_t bytes =
+      wasm_i8x16_min(wasm_i8x16_max(wasm_i8x16_narrow_i16x8(half, half), e.min), e.max);
+  if (cr == 8) {
+    wasm_v128_store64_lane(o, bytes, 0);
+  } else {
+    store_i8_partial(o, bytes, cr);
+  }
+}
+
+// acc += taps (2p, 2p+1) of 8 channels: x0, x1 the two taps' int16 inputs, w the pair's two
+// weight vectors (channels 0-3, 4-7).
+inline void dw_pair(v128_t& lo, v128_t& hi, v128_t x0, v128_t x1, const int32_t* w) {
+  const v128_t first = wasm_i16x8_shuffle(x0, x1, 0, 8, 1, 9, 2, 10, 3, 11);
+  const v128_t second = wasm_i16x8_shuffle(x0, x1, 4, 12, 5, 13, 6, 14, 7, 15);
+  lo = wasm_i32x4_add(lo, wasm_i32x4_dot_i16x8(first, wasm_v128_load(w)));
+  hi = wasm_i32x4_add(hi, wasm_i32x4_dot_i16x8(second, wasm_v128_load(w + 4)));
+}
+
+// All 9 taps; x[t] are the taps' inputs, w the group's 40 weight words.
+inline void dw_taps(v128_t& lo, v128_t& hi, const v128_t x[9], const int32_t* w) {
+  dw_pair(lo, hi, x[0], x[1], w);
+  dw_pair(lo, hi, x[2], x[3], w + 8);
+  dw_pair(lo, hi, x[4], x[5], w + 16);
+  dw_pair(lo, hi, x[6], x[7], w + 24);
+  dw_pair(lo, hi, x[8], x[8], w + 32);  // tap 9's weights are zero
+}
+
+// 8 centred inputs; a group of cr < 8 channels reads only cr bytes.
+inline v128_t dw_load_centred(const int8_t* p, size_t cr, v128_t zero_point) {
+  if (cr == 8) return wasm_i16x8_sub(wasm_i16x8_load8x8(p), zero_point);
+  int8_t bytes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::memcpy(bytes, p, cr);
+  return wasm_i16x8_sub(wasm_i16x8_load8x8(bytes), zero_point);
+}
+
+struct DwRow {
+  const int8_t* rows[3];  // channel 0 of input rows oy * stride - pad_top + ky; null if missing
+  size_t in_w, channels;
+  ptrdiff_t pad_left;
+  size_t ox_lo, ox_hi;    // output columns whose window lies inside the input
+};
+
+// Any pixel: centred inputs, padding taps zero.
+inline void dw_pixel_checked(const DwRow& r, size_t stride, size_t ox, size_t c, size_t cr,
+                             const int32_t* w, v128_t bias_lo, v128_t bias_hi,
+                             v128_t zero_point, int8_t* o, const DwEpilogue& e) {
+  const ptrdiff_t ix0 = ptrdiff_t(ox * stride) - r.pad_left;
+  v128_t x[9];
+  for (size_t ky = 0; ky < 3; ky++) {
+    for (size_t kx = 0; kx < 3; kx++) {
+      const ptrdiff_t ix = ix0 + ptrdiff_t(kx);
+      const bool present = r.rows[ky] != nullptr && ix >= 0 && ix < ptrdiff_t(r.in_w);
+      x[ky * 3 + kx] = present ? dw_load_centred(r.rows[ky] + size_t(ix) * r.channels + c, cr,
+                                                 zero_point)
+                               : wasm_i16x8_splat(0);
+    }
+  }
+  v128_t lo = bias_lo, hi = bias_hi;
+  dw_taps(lo, hi, x, w);
+  dw_store(lo, hi, c, cr, o, e);
+}
+
+// The pixels [ox_lo, ox_hi) of a full group on a row with all three input rows: raw inputs,
+// interior bias.
+template <size_t kStride>
+inline void dw_interior(const DwRow& r, size_t c, const int32_t* w, v128_t bias_lo,
+                        v128_t bias_hi, int8_t* o, const DwEpilogue& e) {
+  const size_t C = r.channels;
+  const size_t x = size_t(ptrdiff_t(r.ox_lo * kStride) - r.pad_left);
+  const int8_t* i0 = r.rows[0] + x * C + c;
+  const int8_t* i1 = r.rows[1] + x * C + c;
+  const int8_t* i2 = r.rows[2] + x * C + c;
+  for (size_t n = r.ox_hi - r.ox_lo; n != 0; n--, o += C) {
+    const v128_t in[9] = {wasm_i16x8_load8x8(i0), wasm_i16x8_load8x8(i0 + C),
+                          wasm_i16x8_load8x8(i0 + 2 * C), wasm_i16x8_load8x8(i1),
+                          wasm_i16x8_load8x8(i1 + C), wasm_i16x8_load8x8(i1 + 2 * C),
+                          wasm_i16x8_load8x8(i2), wasm_i16x8_load8x8(i2 + C),
+                          wasm_i16x8_load8x8(i2 + 2 * C)};
+    i0 += kStride * C, i1 += kStride * C, i2 += kStride * C;
+    v128_t lo = bias_lo, hi = bias_hi;
+    dw_taps(lo, hi, in, w);
+    dw_store(lo, hi, c, kQ8DwBlock, o, e);
+  }
+}
+
+template <size_t kStride>
+void dwconv3x3(const int8_t* const* input_rows, size_t in_h, size_t in_w, size_t channels,
+               size_t pad_top, size_t pad_left, const int32_t* packed, int8_t* output,
+               size_t out_w, size_t out_row_begin, size_t out_row_end,
+               const Q8Output& requant_output) {
+  const size_t cp = round_up(channels, kQ8DwBlock);
+  const DwEpilogue e = {Requantizer(packed),
+                        wasm_i16x8_splat(static_cast<int16_t>(requant_output.zero_point)),
+                        wasm_i8x16_splat(static_cast<int8_t>(requant_output.min)),
+                        wasm_i8x16_splat(static_cast<int8_t>(requant_output.max)),
+                        &requant_output,
+                        packed + kQ8HeaderWords,
+                        cp};
+  const v128_t zero_point = wasm_i16x8_splat(static_cast<int16_t>(packed[2]));
+  const int32_t* interior_bias = e.arrays + kQ8ArrayWords * cp;
+  const int32_t* taps = interior_bias + cp;
+
+  DwRow r;
+  r.in_w = in_w;
+  r.channels = channels;
+  r.pad_left = ptrdiff_t(pad_left);
+  const ptrdiff_t S = ptrdiff_t(kStride);
+  r.ox_lo = std::min(out_w, size_t((r.pad_left + S - 1) / S));
+  const ptrdiff_t last_full = ptrdiff_t(in_w) - 3 + r.pad_left;  // ox * stride may not exceed it
+  r.ox_hi = last_full < 0 ? r.ox_lo : std::clamp(size_t(last_full / S + 1), r.ox_lo, out_w);
+
+  for (size_t oy = out_row_begin; oy < out_row_end; oy++) {
+    const ptrdiff_t iy0 = ptrdiff_t(oy) * S - ptrdiff_t(pad_top);
+    bool all_rows = true;
+    for (size_t ky = 0; ky < 3; ky++) {
+      const ptrdiff_t iy = iy0 + ptrdiff_t(ky);
+      const bool present = iy >= 0 && iy < ptrdiff_t(in_h);
+      r.rows[ky] = present ? input_rows[size_t(iy)] : nullptr;
+      all_rows = all_rows && present;
+    }
+    for (size_t c = 0; c < channels; c += kQ8DwBlock) {
+      const size_t cr = std::min(kQ8DwBlock, channels - c);
+      const int32_t* w = taps + c / kQ8DwBlock * kQ8DwTapPairs * 8;
+      const v128_t bias_lo = wasm_v128_load(e.arrays + kQ8Bias * cp + c);
+      const v128_t bias_hi = wasm_v128_load(e.arrays + kQ8Bias * cp + c + 4);
+      int8_t* o = output + c;
+      const bool fast = cr == kQ8DwBlock && all_rows && r.ox_hi > r.ox_lo;
+      const size_t checked_end = fast ? r.ox_lo : out_w;
+      for (size_t ox = 0; ox < checked_end; ox++) {
+        dw_pixel_checked(r, kStride, ox, c, cr, w, bias_lo, bias_hi, zero_point,
+                         o + ox * channels, e);
+      }
+      if (!fast) continue;
+      dw_interior<kStride>(r, c, w, wasm_v128_load(interior_bias + c),
+                           wasm_v128_load(interior_bias + c + 4), o + r.ox_lo * channels, e);
+      for (size_t ox = r.ox_hi; ox < out_w; ox++) {
+        dw_pixel_checked(r, kStride, ox, c, cr, w, bias_lo, bias_hi, zero_point,
+                         o + ox * channels, e);
+      }
+    }
+    output += out_w * channels;
+  }
+}
+
+}  // namespace mnv2::q8

@@ -1,0 +1,169 @@
+// SIMD128 requantization for the integer kernels' epilogues (the arithmetic is derived at
+// Q8RequantMode in kernels-q8.h), exact for every lane of a kUniform or kPerChannel layer:
+//
+//   y = high32(2 * acc * M + C)       i64x2.extmul of the doubled accumulator, plus the nudge
+//   t = y - [y < 2^(e-1)]             the sign correction of RoundingDivideByPOT
+//   (kPerChannel: t clamped to +-2^(e+8); both per-channel modes: times 2^(E-e))
+//   result = t >> E
+//
+// The caller narrows the results with saturation, adds the output zero point and clamps.
+// kGeneric layers go through requantize_scalar (the scalar definition, lane by lane).
+// high_mul and RoundShift, the plain SIMD forms of the two gemmlowp functions, serve kernels
+// whose multipliers are per tensor but not covered by an accumulator bound (ADD).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/kernels-q8.h"
+#include "kernels/simd.h"
+
+namespace mnv2::q8 {
+
+// A packed layer's requantization constants, set up once per kernel call.
+struct Requantizer {
+  Q8RequantMode mode;
+  int32_t shift;  // E
+  v128_t nudge;   // kUniform: C as i64x2
+  v128_t half;    // kUniform: 2^(E-1) (INT32_MIN for E = 0)
+
+  explicit Requantizer(const int32_t* packed)
+      : mode(static_cast<Q8RequantMode>(packed[0])),
+        shift(packed[1]),
+        nudge(wasm_i64x2_splat((int64_t{1} << 31) +
+                               (packed[1] == 0 ? 0 : int64_t{1} << (31 + packed[1])))),
+        half(wasm_i32x4_splat(packed[1] == 0 ? INT32_MIN : int32_t{1} << (packed[1] - 1))) {}
+};
+
+// 4 accumulators of channels c..c+3 of a group whose arrays start at `arrays` (each array
+// `stride` words, the nudge 2 * stride); returns the values before the output zero point.
+// kMode: the layer's mode (not kGeneric), as a template argument so the code has no branches.
+template <Q8RequantMode kMode>
+inline v128_t requantize_lanes(v128_t acc, const int32_t* arrays, size_t stride, size_t c,
+                               const Requantizer& q) {
+  const v128_t doubled = wasm_i32x4_add(acc, acc);
+  const v128_t multiplier = wasm_v128_load(arrays + kQ8Multiplier * stride + c);
+  v128_t lo = wasm_i64x2_extmul_low_i32x4(doubled, multiplier);
+  v128_t hi = wasm_i64x2_extmul_high_i32x4(doubled, multiplier);
+  v128_t half;
+  if constexpr (kMode == Q8RequantMode::kUniform) {
+    lo = wasm_i64x2_add(lo, q.nudge);
+    hi = wasm_i64x2_add(hi, q.nudge);
+    half = q.half;
+  } else {
+    const int32_t* nudge = arrays + kQ8Nudge * stride + 2 * c;
+    lo = wasm_i64x2_add(lo, wasm_v128_load(nudge));
+    hi = wasm_i64x2_add(hi, wasm_v128_load(nudge + 4));
+    half = wasm_v128_load(arrays + kQ8Half * stride + c);
+  }
+  const v128_t y = wasm_i32x4_shuffle(lo, hi, 1, 3, 5, 7);  // high halves (little-endian)
+  // Comparisons give -1 for true: t = y - [y < half].
+  v128_t t = wasm_i32x4_add(y, wasm_i32x4_gt(half, y));
+  if constexpr (kMode == Q8RequantMode::kPerChannel) {
+    t = wasm_i32x4_max(t, wasm_v128_load(arrays + kQ8NegBound * stride + c));
+    t = wasm_i32x4_min(t, wasm_v128_load(arrays + kQ8Bound * stride + c));
+  }
+  if constexpr (kMode != Q8RequantMode::kUniform) {
+    t = wasm_i32x4_mul(t, wasm_v128_load(arrays + kQ8ScaleUp * stride + c));
+  }
+  return wasm_i32x4_shr(t, q.shift);
+}
+
+// The same with the mode known only at run time.
+inline v128_t requantize_lanes(v128_t acc, const int32_t* arrays, size_t stride, size_t c,
+                               const Requantizer& q) {
+  switch (q.mode) {
+    case Q8RequantMode::kUniform:
+      return requantize_lanes<Q8RequantMode::kUniform>(acc, arrays, stride, c, q);
+    case Q8RequantMode::kPerChannel:
+      return requantize_lanes<Q8RequantMode::kPerChannel>(acc, arrays, stride, c, q);
+    default:
+      return requantize_lanes<Q8RequantMode::kPerChannelBounded>(acc, arrays, stride, c, q);
+  }
+}
+
+// multiply_by_quantized_multiplier with one (multiplier, shift) for all lanes, for values
+// known to stay below 2^30 in magnitude and right shifts 0..kQ8MaxUniformShift: the kUniform
+// arithmetic above with the layer's constants in registers.
+struct UniformRequantizer {
+  v128_t multiplier, nudge, half;
+  int32_t shift;
+
+  explicit UniformRequantizer(Requantization r)
+      : multiplier(wasm_i32x4_splat(r.multiplier)),
+        nudge(wasm_i64x2_splat((int64_t{1} << 31) + (r.shift == 0 ? 0 : int64_t{1} << (31 - r.shift)))),
+        half(wasm_i32x4_splat(r.shift == 0 ? INT32_MIN : int32_t{1} << (-r.shift - 1))),
+        shift(-r.shift) {}
+
+  // Whether r is one this form computes exactly (given inputs below 2^30).
+  static bool covers(Requantization r) { return r.shift <= 0 && -r.shift <= kQ8MaxUniformShift; }
+
+  v128_t operator()(v128_t x) const {
+    const v128_t doubled = wasm_i32x4_add(x, x);
+    const v128_t lo = wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(doubled, multiplier), nudge);
+    const v128_t hi = wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(doubled, multiplier), nudge);
+    const v128_t y = wasm_i32x4_shuffle(lo, hi, 1, 3, 5, 7);
+    return wasm_i32x4_shr(wasm_i32x4_add(y, wasm_i32x4_gt(half, y)), shift);
+  }
+};
+
+// Saturating narrow of 8 rounded values to int16, plus the output zero point.
+inline v128_t narrow_add_zero_point(v128_t lo, v128_t hi, v128_t zero_point) {
+  return wasm_i16x8_add_sat(wasm_i16x8_narrow_i32x4(lo, hi), zero_point);
+}
+
+// The scalar definition for kGeneric layers: 4 accumulators to 4 finished int8 outputs.
+inline void requantize_scalar(v128_t acc, const int32_t* arrays, size_t stride, size_t c,
+                              const Q8Output& output, int8_t out[4]) {
+  int32_t lanes[4];
+  wasm_v128_store(lanes, acc);
+  for (size_t j = 0; j < 4; j++) {
+    const Requantization r = {arrays[kQ8Multiplier * stride + c + j],
+                              arrays[kQ8Shift * stride + c + j]};
+    out[j] = q8_requantize(lanes[j], r, output);
+  }
+}
+
+// SaturatingRoundingDoublingHighMul for multipliers m >= 0 (the saturating case needs
+// m = INT32_MIN) and any x: the 64-bit products plus 2^30, doubled, keep their high halves,
+// floor((x*m + 2^30) / 2^31).
+inline v128_t high_mul(v128_t x, v128_t m) {
+  const v128_t nudge = wasm_i64x2_splat(int64_t{1} << 30);
+  v128_t lo = wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(x, m), nudge);
+  v128_t hi = wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(x, m), nudge);
+  lo = wasm_i64x2_shl(lo, 1);
+  hi = wasm_i64x2_shl(hi, 1);
+  return wasm_i32x4_shuffle(lo, hi, 1, 3, 5, 7);
+}
+
+// RoundingDivideByPOT with one exponent for all lanes and any x (mask form: no addition that
+// could overflow). Exponent 0 is the identity.
+struct RoundShift {
+  int32_t exponent;
+  v128_t mask, half;
+
+  explicit RoundShift(int32_t e)
+      : exponent(e),
+        mask(wasm_i32x4_splat(static_cast<int32_t>((int64_t{1} << e) - 1))),
+        half(wasm_i32x4_splat(static_cast<int32_t>(((int64_t{1} << e) - 1) >> 1))) {}
+
+  v128_t operator()(v128_t z) const {
+    const v128_t remainder = wasm_v128_and(z, mask);
+    // threshold = half + (z < 0); comparisons give -1 for true, so subtract them.
+    const v128_t threshold = wasm_i32x4_sub(half, wasm_i32x4_shr(z, 31));
+    return wasm_i32x4_sub(wasm_i32x4_shr(z, exponent), wasm_i32x4_gt(remainder, threshold));
+  }
+};
+
+// Stores the first count (0..16) bytes of v.
+inline void store_i8_partial(int8_t* p, v128_t v, size_t count) {
+  if (count >= 16) {
+    wasm_v128_store(p, v);
+    return;
+  }
+  int8_t lanes[16];
+  wasm_v128_store(lanes, v);
+  for (size_t i = 0; i < count; i++) p[i] = lanes[i];
+}
+
+}  // namespace mnv2::q8

@@ -1,0 +1,127 @@
+// MobileNetV2 on integers, with TFLite's integer semantics: the quantized model runs the way
+// TFLite runs it (uint8 per-tensor or int8 per-channel weights, int8/uint8 activations,
+// fixed-point requantization, ReLU6 as a clamp of the quantized range), on the kernels of
+// kernels-q8.h. uint8 tensors are shifted to int8 (q - 128, zero point - 128): the same
+// arithmetic (see kernels-q8.h), one set of kernels.
+//
+// What runs, per the weight file (all parameters from the TFLite graph, see
+// convert-classifier.cc):
+//   pixels (uint8 RGB) -> quantized input (TFLite's uint8 input, or its QUANTIZE to int8)
+//   -> stem 3x3/2 conv (im2col rows through the integer GEMM) -> 17 bottleneck blocks
+//   (1x1 expand, 3x3 depthwise, 1x1 project, residual ADD) -> 1x1 head conv -> global average
+//   pool -> classifier -> dequantized logits -> float softmax, quantized like the model's
+//   output tensor (the uint8 scores TFLite returns) -> dequantized.
+// TFLite's own integer softmax is replaced by the float one: the scores are the model's
+// output quantization of the softmax of the logits, which TFLite's table-based softmax and the
+// reference runtime also compute up to float rounding.
+//
+// Every layer's output is materialized (int8 tensors are a quarter of the float engine's), in
+// one arena planned at load time (MemoryPlan), so inference allocates nothing.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kernels/kernels-q8.h"
+#include "model/architecture.h"
+#include "model/memory-plan.h"
+#include "model/mobilenet-v2.h"
+#include "model/weight-file.h"
+
+namespace mnv2 {
+
+// Where the integer network's input comes from: rows of uint8 RGB pixels, the values a
+// decoder and resizer hand TFLite's uint8 input tensor.
+class PixelRows {
+ public:
+  virtual ~PixelRows() = default;
+  // Writes rows [first, first + count) of the [size][size][3] pixels to out.
+  virtual void read_pixel_rows(size_t first, size_t count, uint8_t* out) = 0;
+};
+
+// One activation tensor's quantization in the int8 domain.
+struct ActivationQuant {
+  float scale;
+  int32_t zero_point;  // -128..127 (a uint8 tensor's zero point minus 128)
+};
+
+class MobileNetV2Q8 {
+ public:
+  // Returns false and sets *error when the file is not a quantized MobileNetV2 classifier
+  // with activation quantization (files converted before it was recorded, float models and
+  // detectors are refused with a message saying so).
+  bool load(const WeightFileView& file, const QuantizedKernelTable& kernels,
+            std::string* error);
+
+  size_t input_size() const { return input_size_; }
+  size_t feature_size() const { return arch_.head_channels; }
+  size_t num_classes() const { return num_classes_; }
+  MemoryStats memory_stats() const;
+  // Rows in the order and with the names of MobileNetV2::summary(); activation bytes are
+  // this engine's (int8) live tensors.
+  std::vector<LayerSummary> summary() const;
+  void set_profiling(bool on) { profiling_ = on; }
+  const std::vector<double>& layer_ms() const { return layer_ms_; }
+
+  // Runs the network; returns the pooled features dequantized (feature_size() floats), valid
+  // until the next call.
+  const float* features(PixelRows& input);
+  // Class probabilities from the last features() (num_classes() floats).
+  const float* classify();
+
+  // The integer tensors of the last run (tests compare engines on them).
+  const std::vector<int8_t>& pooled() const { return pooled_; }
+  const std::vector<int8_t>& logits() const { return logits_; }
+
+ private:
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+
+  struct Block {
+    BlockShape shape;
+    size_t in_h, in_w, out_h, out_w, pad_top, pad_left;
+    std::vector<int32_t> expand, depthwise, project;  // packed
+    Q8Output expand_out, depthwise_out, project_out;
+    Q8AddParams add;
+    size_t expanded_tensor = kNone, depthwise_tensor = kNone, output_tensor = kNone;
+    size_t first_step = 0, last_step = 0;
+  };
+
+  void plan();
+  int8_t* tensor(size_t id) { return arena_.data() + plan_.offset(id); }
+  void run_stem(const int8_t* image, int8_t* output);
+  void run_block(Block& block, const int8_t* input, int8_t* output);
+
+  const QuantizedKernelTable* kernels_ = nullptr;
+  ArchitectureShape arch_;
+  size_t input_size_ = 0, num_classes_ = 0;
+  size_t stem_size_ = 0, stem_pad_ = 0, final_size_ = 0;
+
+  // Input quantization: uint8 pixel -> int8 input value.
+  int8_t input_table_[256] = {};
+  int32_t input_zero_point_ = 0;
+
+  std::vector<int32_t> stem_, head_, logits_packed_;
+  Q8Output stem_out_{}, head_out_{}, logits_out_{};
+  std::vector<Block> blocks_;
+  Q8PoolParams pool_{};
+  ActivationQuant pool_quant_{}, logits_quant_{};
+  bool has_output_quant_ = false;
+  float output_scale_ = 0.0f;
+  int32_t output_zero_point_ = 0, output_min_ = 0, output_max_ = 0;  // the model's own domain
+
+  MemoryPlan plan_;
+  std::vector<int8_t> arena_;
+  std::vector<uint8_t> pixels_;   // one row band of input pixels
+  std::vector<int8_t> im2col_;    // stem rows as [pixels][27]
+  size_t image_tensor_ = kNone, stem_tensor_ = kNone, head_tensor_ = kNone;
+  size_t stem_step_ = 0, head_step_ = 0;
+  std::vector<const int8_t*> rows_;
+  std::vector<int8_t> pooled_, logits_;
+  std::vector<float> features_, probabilities_;
+  bool profiling_ = false;
+  std::vector<double> layer_ms_;
+};
+
+}  // namespace mnv2

@@ -1,0 +1,163 @@
+// qs8_vadd_minmax and qs8_global_avgpool: __ref against plain statements of TFLite's ADD and
+// average pool (and within one quantization step of the exact real-valued result), __wasmsimd
+// against __ref bit for bit, over lengths and channel counts with every SIMD remainder, equal
+// and different input/output scales, and in-place use.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "kernels-q8/q8-test.h"
+#include "kernels/kernels-q8.h"
+
+using namespace mnv2;
+using namespace mnv2_q8_test;
+
+namespace {
+
+float random_scale(std::mt19937& rng, float lo, float hi) {
+  return std::uniform_real_distribution<float>(lo, hi)(rng);
+}
+
+struct AddCase {
+  size_t n;
+  float a_scale, b_scale, out_scale;
+  Q8AddParams params;
+  std::vector<int8_t> a, b;
+};
+
+AddCase make_add(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  AddCase t;
+  t.n = n;
+  t.a_scale = random_scale(rng, 0.02f, 0.5f);
+  t.b_scale = seed % 5 == 0 ? t.a_scale : random_scale(rng, 0.02f, 0.5f);
+  t.out_scale = random_scale(rng, 0.05f, 0.6f);
+  t.params = q8_add_params(t.a_scale, random_int(rng, -128, 127), t.b_scale,
+                           random_int(rng, -128, 127), t.out_scale, random_output(rng, seed % 3 == 0));
+  t.a = random_i8(rng, n);
+  t.b = random_i8(rng, n);
+  return t;
+}
+
+std::vector<int8_t> run_add(qs8_vadd_fn* fn, const AddCase& t) {
+  std::vector<int8_t> out(t.n, kSentinel);
+  fn(t.n, t.a.data(), t.b.data(), out.data(), t.params);
+  return out;
+}
+
+struct PoolCase {
+  size_t pixels, channels;
+  float in_scale, out_scale;
+  Q8PoolParams params;
+  std::vector<int8_t> input;
+};
+
+PoolCase make_pool(size_t pixels, size_t channels, bool same_scale, uint32_t seed) {
+  std::mt19937 rng(seed);
+  PoolCase t;
+  t.pixels = pixels;
+  t.channels = channels;
+  t.in_scale = random_scale(rng, 0.01f, 0.1f);
+  t.out_scale = same_scale ? t.in_scale : random_scale(rng, 0.01f, 0.1f);
+  const int32_t zp_in = random_int(rng, -128, 127);
+  const Q8Output out = same_scale ? Q8Output{zp_in, -128, 127} : random_output(rng, false);
+  t.params = q8_pool_params(t.in_scale, zp_in, t.out_scale, out);
+  t.input = random_i8(rng, pixels * channels);
+  return t;
+}
+
+std::vector<int8_t> run_pool(qs8_global_avgpool_fn* fn, const PoolCase& t) {
+  std::vector<int8_t> out(t.channels, kSentinel);
+  fn(t.input.data(), t.pixels, t.channels, out.data(), t.params);
+  return out;
+}
+
+const size_t kLengths[] = {1, 2, 7, 15, 16, 17, 31, 32, 33, 100, 1000, 75264};
+
+}  // namespace
+
+TEST_SUITE("kernels-q8/elementwise") {
+  TEST_CASE("qs8_vadd_minmax__ref: TFLite's ADD formula, within a step of the real sum") {
+    for (size_t n : kLengths) {
+      const AddCase t = make_add(n, uint32_t(n));
+      const Q8AddParams& p = t.params;
+      const std::vector<int8_t> got = run_add(qs8_vadd_minmax__ref, t);
+      for (size_t i = 0; i < n; i++) {
+        INFO("n=", n, " i=", i, " a=", int(t.a[i]), " b=", int(t.b[i]));
+        // TFLite: centre, shift up by 2^20, rescale each side, add, requantize, clamp.
+        const int32_t a = q8::multiply_by_quantized_multiplier((t.a[i] - p.a_zero_point) * (1 << 20), p.a);
+        const int32_t b = q8::multiply_by_quantized_multiplier((t.b[i] - p.b_zero_point) * (1 << 20), p.b);
+        const int32_t raw =
+            q8::multiply_by_quantized_multiplier(a + b, p.output_requant) + p.output.zero_point;
+        REQUIRE(int(got[i]) == q8::clamp(raw, p.output.min, p.output.max));
+        const double real = t.a_scale * (t.a[i] - p.a_zero_point) + t.b_scale * (t.b[i] - p.b_zero_point);
+        const double ideal = std::clamp(std::round(real / t.out_scale) + p.output.zero_point,
+                                        double(p.output.min), double(p.output.max));
+        REQUIRE(std::fabs(got[i] - ideal) <= 1.0);
+      }
+    }
+  }
+
+  TEST_CASE("qs8_vadd_minmax__wasmsimd matches __ref bit for bit, also in place") {
+    for (size_t n : kLengths) {
+      for (uint32_t seed = 0; seed < 6; seed++) {
+        INFO("n=", n, " seed=", seed);
+        const AddCase t = make_add(n, seed * 1000 + uint32_t(n));
+        const std::vector<int8_t> want = run_add(qs8_vadd_minmax__ref, t);
+        const std::vector<int8_t> got = run_add(qs8_vadd_minmax__wasmsimd, t);
+        const size_t bad = first_mismatch(got, want);
+        CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
+        std::vector<int8_t> in_place = t.a;
+        qs8_vadd_minmax__wasmsimd(n, in_place.data(), t.b.data(), in_place.data(), t.params);
+        CHECK(in_place == want);
+      }
+    }
+  }
+
+  TEST_CASE("qs8_global_avgpool__ref: exact rounded mean with equal scales, a step otherwise") {
+    for (size_t pixels : {1, 4, 49, 50, 64}) {
+      for (size_t channels : {1, 5, 16, 17, 40}) {
+        for (bool same : {true, false}) {
+          INFO("pixels=", pixels, " channels=", channels, " same scale=", same);
+          const PoolCase t = make_pool(pixels, channels, same, uint32_t(pixels * 100 + channels));
+          const std::vector<int8_t> got = run_pool(qs8_global_avgpool__ref, t);
+          const int32_t zp_in = t.params.input_zero_point;
+          for (size_t c = 0; c < channels; c++) {
+            int64_t sum = 0;
+            for (size_t i = 0; i < pixels; i++) sum += t.input[i * channels + c] - zp_in;
+            if (same) {
+              // Round half away from zero of sum / pixels, by integers.
+              const int64_t magnitude = (2 * std::abs(sum) + int64_t(pixels)) / (2 * int64_t(pixels));
+              const int64_t mean = sum < 0 ? -magnitude : magnitude;
+              CHECK(int(got[c]) == q8::clamp(int32_t(mean) + zp_in, -128, 127));
+            } else {
+              const double real = t.in_scale * double(sum) / double(pixels);
+              const Q8Output& o = t.params.output;
+              const double ideal = std::clamp(std::round(real / t.out_scale) + o.zero_point,
+                                              double(o.min), double(o.max));
+              CHECK(std::fabs(got[c] - ideal) <= 1.0);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  TEST_CASE("qs8_global_avgpool__wasmsimd matches __ref bit for bit") {
+    for (size_t pixels : {1, 2, 49, 50, 1024}) {
+      for (size_t channels : {1, 15, 16, 17, 33, 1280}) {
+        for (bool same : {true, false}) {
+          INFO("pixels=", pixels, " channels=", channels, " same scale=", same);
+          const PoolCase t = make_pool(pixels, channels, same, uint32_t(pixels * 7 + channels));
+          const std::vector<int8_t> want = run_pool(qs8_global_avgpool__ref, t);
+          const std::vector<int8_t> got = run_pool(qs8_global_avgpool__wasmsimd, t);
+          const size_t bad = first_mismatch(got, want);
+          CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
+        }
+      }
+    }
+  }
+}

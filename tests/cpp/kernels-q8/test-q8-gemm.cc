@@ -1,0 +1,176 @@
+// qs8_gemm_minmax: __ref against TFLite's plain formula (bias + sum of (q_in - zp_in) *
+// (q_w - zp_w) over unpacked weights, then requantization), and __wasmsimd against __ref bit
+// for bit. Sweeps m / k / n through every tile remainder (odd k, narrow and partial channel
+// blocks), strided rows, uint8-style per-tensor and int8-style per-channel weights, the three
+// requantization modes, ReLU6 and linear clamps.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "kernels-q8/q8-test.h"
+#include "kernels/kernels-q8.h"
+
+using namespace mnv2;
+using namespace mnv2_q8_test;
+
+namespace {
+
+struct GemmCase {
+  size_t m, k, n, a_stride, c_stride;
+  Mode mode;
+  bool uint8_style, relu6;
+};
+
+struct GemmData {
+  std::vector<int8_t> a;
+  Weights w;
+  std::vector<int32_t> bias;
+  std::vector<q8::Requantization> requant;
+  int32_t input_zero_point;
+  Q8Output output;
+  std::vector<int32_t> packed;
+};
+
+std::vector<GemmCase> gemm_cases() {
+  std::vector<GemmCase> cases;
+  size_t variant = 0;
+  auto add = [&](size_t m, size_t k, size_t n) {
+    for (Mode mode : {Mode::kPerTensor, Mode::kPerChannel, Mode::kPerChannelWide, Mode::kGeneric}) {
+      const size_t pad_a = variant % 3 == 1 ? 3 : 0;
+      const size_t pad_c = variant % 2 == 1 ? 5 : 0;
+      const bool uint8_style = mode == Mode::kPerTensor ? variant % 4 != 3 : variant % 4 == 0;
+      cases.push_back({m, k, n, k + pad_a, n + pad_c, mode, uint8_style, variant % 2 == 0});
+      variant++;
+    }
+  };
+  for (size_t m : {1, 2, 3, 4, 5, 7, 8, 9, 13}) {
+    for (size_t k : {1, 2, 3, 4, 5, 16, 17, 27, 32}) {
+      for (size_t n : {1, 3, 4, 7, 8, 9, 15, 16, 17, 24, 31, 33}) add(m, k, n);
+    }
+  }
+  // MobileNetV2-sized layers: many row chunks, many channel blocks, the stem's k = 27.
+  add(700, 24, 144);
+  add(196, 576, 96);
+  add(49, 960, 320);
+  add(300, 27, 32);
+  add(1, 1280, 1001);
+  return cases;
+}
+
+GemmData make_data(const GemmCase& t, uint32_t seed) {
+  std::mt19937 rng(seed);
+  GemmData d;
+  d.a = random_i8(rng, (t.m - 1) * t.a_stride + t.k);
+  d.w = random_weights(rng, t.n, t.k, t.uint8_style, true);
+  d.bias = random_bias(rng, t.n, 1 << 16);
+  d.requant = random_requant(rng, t.n, t.k, t.mode);
+  d.input_zero_point = random_int(rng, -128, 127);
+  d.output = random_output(rng, t.relu6);
+  d.packed.resize(qs8_gemm_packed_words(t.k, t.n));
+  qs8_gemm_pack(t.k, t.n, d.w.centred.data(), d.bias.data(), d.input_zero_point,
+                d.requant.data(), d.packed.data());
+  return d;
+}
+
+std::vector<int8_t> run(qs8_gemm_fn* fn, const GemmCase& t, const GemmData& d) {
+  // Exactly sized, so AddressSanitizer sees a write past the last row; gaps keep a sentinel.
+  std::vector<int8_t> c((t.m - 1) * t.c_stride + t.n, kSentinel);
+  fn(t.m, t.k, t.n, d.a.data(), t.a_stride, d.packed.data(), c.data(), t.c_stride, d.output);
+  return c;
+}
+
+std::vector<int8_t> plain(const GemmCase& t, const GemmData& d) {
+  std::vector<int8_t> c((t.m - 1) * t.c_stride + t.n, kSentinel);
+  for (size_t i = 0; i < t.m; i++) {
+    for (size_t j = 0; j < t.n; j++) {
+      int64_t acc = d.bias[j];
+      for (size_t kk = 0; kk < t.k; kk++) {
+        acc += int64_t(int32_t(d.a[i * t.a_stride + kk]) - d.input_zero_point) *
+               (d.w.raw[j * t.k + kk] - d.w.zero_point[j]);
+      }
+      c[i * t.c_stride + j] = tflite_output(acc, d.requant[j], d.output);
+    }
+  }
+  return c;
+}
+
+#define GEMM_CAPTURE(t)                                                                       \
+  INFO("m=", t.m, " k=", t.k, " n=", t.n, " a_stride=", t.a_stride, " c_stride=", t.c_stride, \
+       " ", mode_name(t.mode), t.uint8_style ? " uint8" : " int8", t.relu6 ? " relu6" : " linear")
+
+}  // namespace
+
+TEST_SUITE("kernels-q8/gemm") {
+  TEST_CASE("qs8_gemm_minmax__ref matches TFLite's formula on unpacked weights") {
+    const std::vector<GemmCase> cases = gemm_cases();
+    for (size_t i = 0; i < cases.size(); i++) {
+      const GemmCase& t = cases[i];
+      GEMM_CAPTURE(t);
+      const GemmData d = make_data(t, uint32_t(i));
+      const std::vector<int8_t> got = run(qs8_gemm_minmax__ref, t, d);
+      const std::vector<int8_t> want = plain(t, d);
+      const size_t bad = first_mismatch(got, want);
+      CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
+    }
+  }
+
+  TEST_CASE("qs8_gemm_minmax__wasmsimd matches __ref bit for bit") {
+    const std::vector<GemmCase> cases = gemm_cases();
+    for (size_t i = 0; i < cases.size(); i++) {
+      const GemmCase& t = cases[i];
+      GEMM_CAPTURE(t);
+      const GemmData d = make_data(t, uint32_t(i));
+      const std::vector<int8_t> want = run(qs8_gemm_minmax__ref, t, d);
+      const std::vector<int8_t> got = run(qs8_gemm_minmax__wasmsimd, t, d);
+      const size_t bad = first_mismatch(got, want);
+      CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
+    }
+  }
+
+  TEST_CASE("outputs are not all saturated (the tests exercise the rounding)") {
+    const GemmCase t = {64, 96, 32, 96, 32, Mode::kPerChannel, false, false};
+    const GemmData d = make_data(t, 77);
+    const std::vector<int8_t> c = run(qs8_gemm_minmax__wasmsimd, t, d);
+    size_t interior = 0;
+    for (int8_t v : c) interior += v > -128 && v < 127;
+    CHECK(interior > c.size() / 2);
+  }
+
+  TEST_CASE("packing chooses the requantization mode from the shifts and bounds") {
+    const int16_t w[4] = {1, 2, 3, 4};
+    const int32_t b[2] = {0, 0};
+    std::vector<int32_t> packed(qs8_gemm_packed_words(2, 2));
+    const q8::Requantization same[2] = {{1 << 30, -5}, {(1 << 30) + 7, -5}};
+    qs8_gemm_pack(2, 2, w, b, 0, same, packed.data());
+    CHECK(packed[0] == int32_t(Q8RequantMode::kUniform));
+    CHECK(packed[1] == 5);
+    const q8::Requantization differ[2] = {{1 << 30, -3}, {1 << 30, -22}};
+    qs8_gemm_pack(2, 2, w, b, 0, differ, packed.data());
+    CHECK(packed[0] == int32_t(Q8RequantMode::kPerChannelBounded));
+    CHECK(packed[1] == 22);
+    // Large weights: 2^(22-3) times the accumulator bound of channel 0 could overflow.
+    const int16_t big[4] = {255, 255, 1, 1};
+    qs8_gemm_pack(2, 2, big, b, 0, differ, packed.data());
+    CHECK(packed[0] == int32_t(Q8RequantMode::kPerChannel));
+    const q8::Requantization deep[2] = {{1 << 30, -3}, {1 << 30, -23}};
+    qs8_gemm_pack(2, 2, w, b, 0, deep, packed.data());
+    CHECK(packed[0] == int32_t(Q8RequantMode::kGeneric));
+    const q8::Requantization left[2] = {{1 << 30, 1}, {1 << 30, 1}};
+    qs8_gemm_pack(2, 2, w, b, 0, left, packed.data());
+    CHECK(packed[0] == int32_t(Q8RequantMode::kGeneric));
+  }
+
+  TEST_CASE("the random cases reach every requantization mode") {
+    size_t seen[4] = {0, 0, 0, 0};
+    const std::vector<GemmCase> cases = gemm_cases();
+    for (size_t i = 0; i < cases.size(); i++) {
+      const GemmData d = make_data(cases[i], uint32_t(i));
+      seen[d.packed[0]]++;
+    }
+    for (size_t mode = 0; mode < 4; mode++) {
+      INFO("mode ", mode);
+      CHECK(seen[mode] > 10);
+    }
+  }
+}
