@@ -1,9 +1,22 @@
 // Packed GEMM, 4x8 register tile: 4 rows of `a` times one 8-channel weight block, two f32x4
-// accumulators per row. 8 accumulators + 2 weight vectors + 1 broadcast keep V8's whole k loop
-// in x86-64's 16 XMM registers; 5x8 and 6x8 tiles measured slower under V8. Products are added
-// in k order per output, like the reference, so the twins agree bit for bit on finite data.
+// accumulators per row. 8 accumulators + 2 weight vectors + 1 broadcast + 1 product keep V8's
+// whole k loop in x86-64's 15 allocatable XMM registers (6x8 needs 16 and spills: measured
+// ~35% slower under V8 11).
+//
+// Rows of `a` are first copied into panels, [k][rows] for each group of 4 rows, so the tile
+// reads all its rows through one pointer: with four separate row pointers V8's k loop measured
+// 17.4 GMAC/s on a Zen 3 host, with one 20.6 (the broadcasts then share one base register
+// and one increment). The copy costs k floats per row against 8 * k multiply-adds per weight
+// block it serves. A last group of 1-3 rows gets a tile of its own height instead of computing
+// 4 rows and dropping some, which matters for the 7- and 14-pixel-wide rows of the fused blocks.
+//
+// Products are added in k order per output, like the reference, so the twins agree bit for bit
+// on finite data (unless the full tile was swapped for a fused multiply-add build, see
+// gemm-full-tile.h).
 #include <algorithm>
+#include <vector>
 
+#include "kernels/gemm/gemm-full-tile.h"
 #include "kernels/kernels.h"
 #include "kernels/simd-partial.h"
 #include "kernels/simd.h"
@@ -16,6 +29,9 @@ constexpr size_t kTileRows = 4;
 // whole chunk before the next block is loaded, so for large m a block's weights are reused
 // from L1 across the chunk while the chunk itself stays cached across blocks.
 constexpr size_t kChunkBytes = 32 * 1024;
+// Packed weights up to this size are swept once per group of rows instead (see below): the
+// expand convolutions of the early blocks (k = 16..32) have such small weights.
+constexpr size_t kL1WeightBytes = 16 * 1024;
 
 inline void store_row(float* c, const float* residual, v128_t lo, v128_t hi, size_t nr) {
   if (nr == kGemmChannelBlock) {
@@ -34,67 +50,91 @@ inline void store_row(float* c, const float* residual, v128_t lo, v128_t hi, siz
   store_f32x8_partial(c, lo, hi, nr);
 }
 
-// One tile: rows [0, mr) (mr <= 4) of a and c, columns [0, nr) (nr <= 8) of the block `w`.
-// Missing rows re-read the last valid row of `a` (cheaper than a branch per k) and are never
-// stored, so c and residual may even alias without a duplicate row corrupting anything.
-inline void tile_4x8(size_t mr, size_t nr, size_t k, const float* a, size_t a_stride,
-                     const float* w, float* c, size_t c_stride, const float* residual,
-                     size_t residual_stride, v128_t vmin, v128_t vmax) {
-  const float* a0 = a;
-  const float* a1 = mr > 1 ? a0 + a_stride : a0;
-  const float* a2 = mr > 2 ? a1 + a_stride : a1;
-  const float* a3 = mr > 3 ? a2 + a_stride : a2;
+// Copies rows [0, rows) of `a` (rows <= 4) into panel[kk * rows + r]. Full groups of 4 rows
+// are transposed 4x4 at a time in registers.
+void pack_rows(size_t rows, size_t k, const float* a, size_t a_stride, float* panel) {
+  size_t kk = 0;
+  if (rows == kTileRows) {
+    const float* a0 = a;
+    const float* a1 = a0 + a_stride;
+    const float* a2 = a1 + a_stride;
+    const float* a3 = a2 + a_stride;
+    for (; kk + 4 <= k; kk += 4, panel += 16) {
+      const v128_t r0 = wasm_v128_load(a0 + kk), r1 = wasm_v128_load(a1 + kk);
+      const v128_t r2 = wasm_v128_load(a2 + kk), r3 = wasm_v128_load(a3 + kk);
+      const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5);  // a0[0] a1[0] a0[1] a1[1]
+      const v128_t t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);  // a0[2] a1[2] a0[3] a1[3]
+      const v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5);
+      const v128_t t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+      wasm_v128_store(panel, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+      wasm_v128_store(panel + 4, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+      wasm_v128_store(panel + 8, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+      wasm_v128_store(panel + 12, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+    }
+  }
+  for (; kk < k; kk++) {
+    for (size_t r = 0; r < rows; r++) *panel++ = a[r * a_stride + kk];
+  }
+}
 
-  v128_t acc0lo = wasm_v128_load(w);
-  v128_t acc0hi = wasm_v128_load(w + 4);
-  v128_t acc1lo = acc0lo, acc1hi = acc0hi;
-  v128_t acc2lo = acc0lo, acc2hi = acc0hi;
-  v128_t acc3lo = acc0lo, acc3hi = acc0hi;
+// One tile: kRows rows of the panel times the 8-channel block `w`, columns [0, nr) stored.
+template <size_t kRows>
+inline void tile(size_t nr, size_t k, const float* panel, const float* w, float* c,
+                 size_t c_stride, const float* residual, size_t residual_stride, v128_t vmin,
+                 v128_t vmax) {
+  v128_t lo[kRows], hi[kRows];
+  lo[0] = wasm_v128_load(w);
+  hi[0] = wasm_v128_load(w + 4);
+  for (size_t r = 1; r < kRows; r++) lo[r] = lo[0], hi[r] = hi[0];
   w += kGemmChannelBlock;
 
   for (size_t kk = k; kk != 0; kk--) {
     const v128_t wlo = wasm_v128_load(w);
     const v128_t whi = wasm_v128_load(w + 4);
     w += kGemmChannelBlock;
-    const v128_t va0 = wasm_v128_load32_splat(a0++);
-    acc0lo = wasm_f32x4_add(acc0lo, wasm_f32x4_mul(va0, wlo));
-    acc0hi = wasm_f32x4_add(acc0hi, wasm_f32x4_mul(va0, whi));
-    const v128_t va1 = wasm_v128_load32_splat(a1++);
-    acc1lo = wasm_f32x4_add(acc1lo, wasm_f32x4_mul(va1, wlo));
-    acc1hi = wasm_f32x4_add(acc1hi, wasm_f32x4_mul(va1, whi));
-    const v128_t va2 = wasm_v128_load32_splat(a2++);
-    acc2lo = wasm_f32x4_add(acc2lo, wasm_f32x4_mul(va2, wlo));
-    acc2hi = wasm_f32x4_add(acc2hi, wasm_f32x4_mul(va2, whi));
-    const v128_t va3 = wasm_v128_load32_splat(a3++);
-    acc3lo = wasm_f32x4_add(acc3lo, wasm_f32x4_mul(va3, wlo));
-    acc3hi = wasm_f32x4_add(acc3hi, wasm_f32x4_mul(va3, whi));
+    for (size_t r = 0; r < kRows; r++) {
+      const v128_t va = wasm_v128_load32_splat(panel + r);
+      lo[r] = wasm_f32x4_add(lo[r], wasm_f32x4_mul(va, wlo));
+      hi[r] = wasm_f32x4_add(hi[r], wasm_f32x4_mul(va, whi));
+    }
+    panel += kRows;
   }
 
-  // pmax(x, lo) = x < lo ? lo : x and pmin(x, hi) = hi < x ? hi : x: exactly the reference's
-  // std::max / std::min, so NaN and infinite bounds behave the same (one instruction on x86).
-  acc0lo = wasm_f32x4_pmin(wasm_f32x4_pmax(acc0lo, vmin), vmax);
-  acc0hi = wasm_f32x4_pmin(wasm_f32x4_pmax(acc0hi, vmin), vmax);
-  acc1lo = wasm_f32x4_pmin(wasm_f32x4_pmax(acc1lo, vmin), vmax);
-  acc1hi = wasm_f32x4_pmin(wasm_f32x4_pmax(acc1hi, vmin), vmax);
-  acc2lo = wasm_f32x4_pmin(wasm_f32x4_pmax(acc2lo, vmin), vmax);
-  acc2hi = wasm_f32x4_pmin(wasm_f32x4_pmax(acc2hi, vmin), vmax);
-  acc3lo = wasm_f32x4_pmin(wasm_f32x4_pmax(acc3lo, vmin), vmax);
-  acc3hi = wasm_f32x4_pmin(wasm_f32x4_pmax(acc3hi, vmin), vmax);
-
-  store_row(c, residual, acc0lo, acc0hi, nr);
-  if (mr < 2) return;
-  c += c_stride;
-  if (residual != nullptr) residual += residual_stride;
-  store_row(c, residual, acc1lo, acc1hi, nr);
-  if (mr < 3) return;
-  c += c_stride;
-  if (residual != nullptr) residual += residual_stride;
-  store_row(c, residual, acc2lo, acc2hi, nr);
-  if (mr < 4) return;
-  c += c_stride;
-  if (residual != nullptr) residual += residual_stride;
-  store_row(c, residual, acc3lo, acc3hi, nr);
+  for (size_t r = 0; r < kRows; r++) {
+    // pmax(x, lo) = x < lo ? lo : x and pmin(x, hi) = hi < x ? hi : x: exactly the
+    // reference's std::max / std::min, so NaN and infinite bounds behave the same (one
+    // instruction each on x86, where IEEE min/max take several).
+    const v128_t out_lo = wasm_f32x4_pmin(wasm_f32x4_pmax(lo[r], vmin), vmax);
+    const v128_t out_hi = wasm_f32x4_pmin(wasm_f32x4_pmax(hi[r], vmin), vmax);
+    store_row(c + r * c_stride, residual != nullptr ? residual + r * residual_stride : nullptr,
+              out_lo, out_hi, nr);
+  }
 }
+
+using tile_fn = void(size_t nr, size_t k, const float* panel, const float* w, float* c,
+                     size_t c_stride, const float* residual, size_t residual_stride,
+                     v128_t vmin, v128_t vmax);
+constexpr tile_fn* kTiles[kTileRows + 1] = {nullptr, tile<1>, tile<2>, tile<3>, tile<4>};
+
+}  // namespace
+
+// The full 4x8 tile (all 8 columns stored), which does nearly all the work, is always called
+// through this pointer. Its value is a slot of the module's function table, so a faster
+// build of the same tile in another WebAssembly module (the relaxed-SIMD experiment,
+// bench/relaxed/) can be swapped in by JavaScript without this module knowing about it.
+void f32_gemm_full_tile__wasmsimd(size_t k, const float* panel, const float* w, float* c,
+                                  size_t c_stride, const float* residual,
+                                  size_t residual_stride, v128_t vmin, v128_t vmax) {
+  tile<kTileRows>(kGemmChannelBlock, k, panel, w, c, c_stride, residual, residual_stride, vmin,
+                  vmax);
+}
+gemm_full_tile_fn* gemm_full_tile = f32_gemm_full_tile__wasmsimd;
+
+namespace {
+
+// The panels of the current chunk. Grown on the first calls to the largest chunk seen, then
+// reused: inference allocates nothing. One per thread, should kernels ever run on several.
+thread_local std::vector<float> chunk_panels;
 
 }  // namespace
 
@@ -107,17 +147,42 @@ void f32_gemm_minmax__wasmsimd(size_t m, size_t k, size_t n, const float* a, siz
   const size_t block_floats = kGemmChannelBlock * (1 + k);
   const size_t chunk_rows = std::max(
       kTileRows, kChunkBytes / (sizeof(float) * std::max<size_t>(k, 1)) / kTileRows * kTileRows);
+  if (chunk_panels.size() < std::min(chunk_rows, m) * k) {
+    chunk_panels.resize(std::min(chunk_rows, m) * k);
+  }
+  float* panels = chunk_panels.data();
+  const bool weights_in_l1 = gemm_packed_size(k, n) * sizeof(float) <= kL1WeightBytes;
 
   for (size_t chunk = 0; chunk < m; chunk += chunk_rows) {
     const size_t chunk_end = std::min(m, chunk + chunk_rows);
-    const float* w = packed;
-    for (size_t j = 0; j < n; j += kGemmChannelBlock, w += block_floats) {
-      const size_t nr = std::min(kGemmChannelBlock, n - j);
+    for (size_t i = chunk; i < chunk_end; i += kTileRows) {
+      const size_t mr = std::min(kTileRows, chunk_end - i);
+      pack_rows(mr, k, a + i * a_stride, a_stride, panels + (i - chunk) * k);
+    }
+    const auto run_tile = [&](size_t i, size_t j, const float* w) {
+      if (i + kTileRows <= chunk_end && j + kGemmChannelBlock <= n) {
+        gemm_full_tile(k, panels + (i - chunk) * k, w, c + i * c_stride + j, c_stride,
+                       residual != nullptr ? residual + i * residual_stride + j : nullptr,
+                       residual_stride, vmin, vmax);
+        return;
+      }
+      kTiles[std::min(kTileRows, chunk_end - i)](
+          std::min(kGemmChannelBlock, n - j), k, panels + (i - chunk) * k, w,
+          c + i * c_stride + j, c_stride,
+          residual != nullptr ? residual + i * residual_stride + j : nullptr, residual_stride,
+          vmin, vmax);
+    };
+    if (weights_in_l1) {
+      // All weights stay in L1 anyway: finish each group of rows across all channels, so
+      // output rows are written whole, one cache line after the next.
       for (size_t i = chunk; i < chunk_end; i += kTileRows) {
-        const size_t mr = std::min(kTileRows, chunk_end - i);
-        tile_4x8(mr, nr, k, a + i * a_stride, a_stride, w, c + i * c_stride + j, c_stride,
-                 residual != nullptr ? residual + i * residual_stride + j : nullptr,
-                 residual_stride, vmin, vmax);
+        const float* w = packed;
+        for (size_t j = 0; j < n; j += kGemmChannelBlock, w += block_floats) run_tile(i, j, w);
+      }
+    } else {
+      const float* w = packed;
+      for (size_t j = 0; j < n; j += kGemmChannelBlock, w += block_floats) {
+        for (size_t i = chunk; i < chunk_end; i += kTileRows) run_tile(i, j, w);
       }
     }
   }

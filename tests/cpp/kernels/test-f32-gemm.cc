@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "kernels/gemm/gemm-full-tile.h"
 #include "kernels/kernel-test.h"
 #include "kernels/kernels.h"
 
@@ -146,6 +147,30 @@ TEST_SUITE("kernels/gemm") {
         }
       }
     }
+  }
+
+  TEST_CASE("f32_gemm_minmax__wasmsimd runs every full 4x8 tile through gemm_full_tile") {
+    // The relaxed-SIMD experiment swaps the tile behind this pointer: it must see all full
+    // tiles (and only those), with arguments that give the reference's result.
+    static size_t calls = 0;
+    calls = 0;
+    gemm_full_tile_fn* const saved = gemm_full_tile;
+    gemm_full_tile = [](size_t k, const float* panel, const float* w, float* c, size_t c_stride,
+                        const float* residual, size_t residual_stride, v128_t vmin,
+                        v128_t vmax) {
+      ++calls;
+      f32_gemm_full_tile__wasmsimd(k, panel, w, c, c_stride, residual, residual_stride, vmin,
+                                   vmax);
+    };
+    // m = 9: two full groups of 4 rows and one row; n = 20: two full blocks and one of 4.
+    const GemmCase t = {9, 13, 20, 13, 20, 20, true, all_bounds()[0]};
+    const GemmData d = make_data(t, 77);
+    const std::vector<float> want = run(f32_gemm_minmax__ref, t, d);
+    const std::vector<float> got = run(f32_gemm_minmax__wasmsimd, t, d);
+    gemm_full_tile = saved;
+    CHECK(calls == 2 * 2);
+    const size_t bad = first_mismatch(got.data(), want.data(), got.size(), 1e-5);
+    CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
   }
 
   TEST_CASE("f32_gemm_minmax: NaN propagates and infinite bounds pass huge values") {

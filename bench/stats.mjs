@@ -1,0 +1,39 @@
+// Timing statistics and the measurement loop shared by the peer benchmark.
+
+/** {median, min, p90, runs} of a list of milliseconds. */
+export function summarize(times) {
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (fraction) => sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))];
+  return { median: at(0.5), min: sorted[0], p90: at(0.9), runs: sorted.length };
+}
+
+/**
+ * Times `engines` ([{name, once: async () => {}}]) `runs` times each. Each engine is first
+ * run for `warmupMs` (V8 compiles WebAssembly with a baseline compiler first and tiers hot
+ * functions up later; timing before that measures the wrong code). The timed runs are then
+ * taken in `rounds` rounds, every engine doing its share of runs in each round: load from
+ * other processes on the machine then lands on all engines alike instead of on whichever
+ * ran at the wrong moment, while consecutive runs of one engine still find their weights in
+ * cache, as repeated inference in an application does.
+ */
+export async function timeEngines(engines, { runs, warmupMs, rounds = Math.min(10, runs) }) {
+  for (const engine of engines) {
+    const end = performance.now() + warmupMs;
+    let count = 0;
+    while (performance.now() < end || count < 3) { await engine.once(); ++count; }
+  }
+  const times = new Map(engines.map((engine) => [engine.name, []]));
+  const perRound = Math.ceil(runs / rounds);
+  for (let round = 0; round < rounds; ++round) {
+    for (const engine of engines) {
+      const list = times.get(engine.name);
+      await engine.once();  // caches back to this engine's data before timing it
+      for (let i = 0; i < perRound && list.length < runs; ++i) {
+        const start = performance.now();
+        await engine.once();
+        list.push(performance.now() - start);
+      }
+    }
+  }
+  return new Map([...times].map(([name, list]) => [name, summarize(list)]));
+}

@@ -1,0 +1,47 @@
+// `bench --profile` and the pieces behind it: the SIMD128 peak micro-benchmark exposed by the
+// module, the per-layer report, and the GEMM tile slot the relaxed-SIMD experiment swaps.
+// Only shapes and sanity are checked: no timing assertions (machines and load differ).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { repoRoot } from './shared-data.js';
+import { measureSimdPeak } from '../../web/simd-peak.js';
+import { singleThreadModule } from '../../web/wasm-module.js';
+import { load } from '../../web/index.js';
+
+test('measureSimdPeak returns a positive, finite GMAC/s', async () => {
+  const { gmacs } = await measureSimdPeak({ warmupMs: 100, runs: 3 });
+  assert.ok(Number.isFinite(gmacs) && gmacs > 0, `gmacs = ${gmacs}`);
+});
+
+test('bench --profile --json adds per-layer ms, GMAC/s and % of peak', () => {
+  const result = spawnSync(process.execPath, [path.join(repoRoot, 'web/cli.js'), 'bench', '--runs', '2', '--threads', '1', '--profile', '--json'], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  const { profile } = JSON.parse(result.stdout.trim().split('\n').pop());
+  assert.ok(profile.peakGmacs > 0);
+  assert.equal(profile.layers[0].name, 'stem');
+  assert.equal(profile.layers.at(-1).name, 'logits');
+  for (const layer of profile.layers) {
+    assert.ok(layer.ms >= 0 && Number.isFinite(layer.gmacs) && Number.isFinite(layer.percentOfPeak), JSON.stringify(layer));
+  }
+  assert.ok(Math.abs(profile.totals.macs - 300.8e6) < 1e6, `total MACs ${profile.totals.macs}`);
+});
+
+test('the GEMM full-tile slot holds a function, and putting it back leaves results unchanged', async () => {
+  const module = await singleThreadModule();
+  const table = Object.values(module.asm).find((value) => value instanceof WebAssembly.Table);
+  const slot = module.gemmFullTileSlot();
+  const tile = table.get(slot);
+  assert.equal(typeof tile, 'function');
+  const model = await load({ threads: 1 });
+  try {
+    const data = new Uint8Array(224 * 224 * 4).map((_, i) => (i * 37) & 255);
+    const image = { data, width: 224, height: 224 };
+    const before = await model.embed(image);
+    table.set(slot, tile);
+    assert.deepEqual(await model.embed(image), before);
+  } finally {
+    model.dispose();
+  }
+});
