@@ -6,9 +6,11 @@ cd "$(dirname "$0")/.."
 
 # emscripten: the WASM toolchain; doctest-dev: C++ tests; libsimde-dev: SIMD128 intrinsics in
 # native builds; flatbuffers: reading .tflite files; wabt: wasm-objdump for the SIMD check;
-# clang + libclang-rt: sanitizers and libFuzzer; cmake: the build.
+# clang + libclang-rt: sanitizers and libFuzzer; cmake: the build; chromium (+ a font, since
+# --no-install-recommends leaves it none): the browser tests, driven by npm's playwright-core.
 PACKAGES=(cmake g++ clang libclang-rt-14-dev emscripten doctest-dev libsimde-dev
-  flatbuffers-compiler libflatbuffers-dev wabt nodejs npm curl ca-certificates)
+  flatbuffers-compiler libflatbuffers-dev wabt nodejs npm curl ca-certificates
+  chromium fonts-liberation)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what is missing, builds, then runs
-#   1. the C++ tests natively under AddressSanitizer + UndefinedBehaviorSanitizer,
+#   1. the C++ tests natively under AddressSanitizer + UndefinedBehaviorSanitizer, then each
+#      libFuzzer target for 60 s (scripts/fuzz.sh; crashes fail the run),
 #   2. the same C++ tests compiled to WASM, under Node,
 #   3. a check that the shipped module really contains SIMD128 f32x4 arithmetic,
-#   4. the Node tests (API, CLI, real photos against the reference results).
+#   4. the Node tests (API, CLI, real photos against the reference results, hostile inputs,
+#      determinism, a 10,000-call soak), and a 3-run smoke of the peer benchmark
+#      (scripts/bench-peers.mjs: works, and the three engines agree on every top-1),
+#   5. the browser tests: the demo page and the API in Debian's Chromium (playwright-core),
+#      under a strict Content-Security-Policy too,
+#      screenshots in test-artifacts/,
+#   6. the package tests: the .d.ts against tsc, and the npm-packed tarball installed into a
+#      new project, used from Node and built into a Vite app that runs in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -16,6 +24,9 @@ cmake --build build/native-asan -j"$JOBS" --target mnv2_tests
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ./build/native-asan/mnv2_tests
 
+echo "== Fuzzing: libFuzzer + ASan + UBSan, 60 s per target (loader, TFLite reader, preprocessing)"
+bash scripts/fuzz.sh 60
+
 echo "== C++ tests, WASM (Node)"
 node build/wasm/mnv2_tests.js
 
@@ -26,3 +37,12 @@ echo "f32x4 arithmetic instructions in dist/mobilenetv2.wasm: $simd_ops"
 
 echo "== Node tests"
 node --test tests/node/
+
+echo "== Peer benchmark smoke (ours vs tfjs-backend-wasm vs onnxruntime-web: runs, same top-1s; no timing checks)"
+node scripts/bench-peers.mjs --runs 3 --warmup-ms 300 --no-write --no-relaxed
+
+echo "== Browser tests (Chromium)"
+node --test tests/browser/
+
+echo "== Package tests (types, npm pack, Vite)"
+node --test tests/package/

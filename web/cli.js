@@ -1,15 +1,26 @@
 #!/usr/bin/env node
-// mobilenetv2-wasm command line: classify image files, benchmark the engine.
+// mobilenetv2-wasm command line: classify image files, detect objects in them, benchmark the
+// engine.
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { load } from './index.js';
+import { load, loadDetector } from './index.js';
 import { readImage } from './decode-image.js';
+import { profileReport, formatProfile } from './profile-report.js';
 
 const USAGE = `usage:
-  mobilenetv2-wasm classify [--top K] [--crop F] [--json] [--weights FILE] IMAGE...
-  mobilenetv2-wasm bench [--runs N] [--json] [--weights FILE]`;
+  mobilenetv2-wasm classify [--top K] [--crop F] [--precision float32|int8] [--json] [--weights FILE] IMAGE...
+  mobilenetv2-wasm detect [--min-score S] [--max N] [--iou T] [--per-class] [--precision float32] [--json] [--weights FILE] IMAGE...
+  mobilenetv2-wasm bench [--runs N] [--threads N|auto] [--precision float32|int8] [--json] [--weights FILE] [--execution fused|layer-by-layer] [--profile]
+  mobilenetv2-wasm bench --model detect [--runs N] [--json] [--weights FILE]
+  mobilenetv2-wasm summary [--json] [--weights FILE] [--execution fused|layer-by-layer]`;
 
 class UsageError extends Error {}
+
+// --precision: float32 (default) or int8 (the quantized model with integer arithmetic).
+function precisionOption(text) {
+  if (text !== 'float32' && text !== 'int8') throw new UsageError(`--precision must be float32 or int8, got ${text}`);
+  return text;
+}
 
 function positiveInteger(text, name) {
   const value = Number(text);
@@ -26,13 +37,15 @@ async function classifyCommand(args) {
       crop: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
       weights: { type: 'string' },
+      precision: { type: 'string', default: 'float32' },
     },
   });
   if (positionals.length === 0) throw new UsageError('classify needs at least one IMAGE');
   const topK = positiveInteger(values.top, 'top');
   const crop = Number(values.crop);
   if (!(crop > 0 && crop <= 1)) throw new UsageError(`--crop must be in (0, 1], got ${values.crop}`);
-  const model = await load(values.weights ? { weights: values.weights } : {});
+  const precision = precisionOption(values.precision);
+  const model = await load({ precision, ...(values.weights ? { weights: values.weights } : {}) });
   try {
     for (const path of positionals) {
       const image = await readImage(path);
@@ -64,10 +77,25 @@ async function benchCommand(args) {
       runs: { type: 'string', default: '50' },
       json: { type: 'boolean', default: false },
       weights: { type: 'string' },
+      execution: { type: 'string', default: 'fused' },
+      model: { type: 'string', default: 'classify' },
+      threads: { type: 'string' },
+      precision: { type: 'string', default: 'float32' },
+      profile: { type: 'boolean', default: false },
     },
   });
   const runs = positiveInteger(values.runs, 'runs');
-  const model = await load(values.weights ? { weights: values.weights } : {});
+  const precision = precisionOption(values.precision);
+  // The int8 engine runs on one thread, so its default (and only) thread count is 1.
+  const threadsText = values.threads ?? (precision === 'int8' ? '1' : 'auto');
+  const threads = threadsText === 'auto' ? 'auto' : positiveInteger(threadsText, 'threads');
+  if (precision === 'int8' && threads !== 1) throw new UsageError('--precision int8 runs on one thread (--threads 1)');
+  if (values.model === 'detect') return benchDetect(values, runs);
+  if (values.model !== 'classify') throw new UsageError(`--model must be classify or detect, got ${values.model}`);
+  if (!['fused', 'layer-by-layer'].includes(values.execution)) {
+    throw new UsageError(`--execution must be fused or layer-by-layer, got ${values.execution}`);
+  }
+  const model = await load({ execution: values.execution, threads, precision, ...(values.weights ? { weights: values.weights } : {}) });
   try {
     const size = model.inputSize;
     const data = new Uint8Array(size * size * 4);
@@ -91,15 +119,154 @@ async function benchCommand(args) {
       median_ms: Number(percentile(times, 0.5).toFixed(3)),
       min_ms: Number(times[0].toFixed(3)),
       p90_ms: Number(percentile(times, 0.9).toFixed(3)),
+      execution: values.execution,
+      precision: model.precision,
+      backend: model.backend,
+      threads: model.threads,
+      memory: model.memoryStats(),
     };
-    if (values.json) console.log(JSON.stringify(result));
-    else console.log(`${result.model}: median ${result.median_ms} ms, min ${result.min_ms} ms, p90 ${result.p90_ms} ms over ${runs} runs (1 thread, SIMD128)`);
+    // --profile: per-layer ms and GMAC/s against the machine's SIMD128 mul+add peak.
+    const profile = values.profile ? await profileReport(model, image, { runs: Math.min(runs, 20) }) : null;
+    if (profile) result.profile = profile;
+    if (values.json) {
+      console.log(JSON.stringify(result));
+    } else {
+      if (profile) for (const line of formatProfile(profile)) console.log(line);
+      const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
+      const { weightsBytes, activationPeakBytes, scratchBytes, wasmMemoryBytes } = result.memory;
+      console.log(`${result.model} (${model.precision}, ${values.execution}): median ${result.median_ms} ms, min ${result.min_ms} ms, p90 ${result.p90_ms} ms over ${runs} runs (${model.backend}, ${model.threads} thread${model.threads > 1 ? 's' : ''})`);
+      console.log(`memory: weights ${kib(weightsBytes)}, activations ${kib(activationPeakBytes)} + scratch ${kib(scratchBytes)}, WASM memory ${kib(wasmMemoryBytes)}`);
+    }
   } finally {
     model.dispose();
   }
 }
 
-const COMMANDS = { classify: classifyCommand, bench: benchCommand };
+function formatCount(value) {
+  if (value >= 1e6) return `${(value / 1e6).toFixed(1)}M`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(1)}K`;
+  return String(value);
+}
+
+function printSummaryTable({ layers, totals }) {
+  const header = ['layer', 'type', 'input', 'output', 't', 's', 'params', 'MACs', 'live KiB'];
+  const rows = layers.map((layer) => [layer.name, layer.type, layer.input.join('x'), layer.output.join('x'),
+    layer.expansion || '-', layer.stride, formatCount(layer.params), formatCount(layer.macs),
+    (layer.activationBytes / 1024).toFixed(0)]);
+  rows.push(['total', '', '', '', '', '', formatCount(totals.params), formatCount(totals.macs),
+    `${(totals.peakActivationBytes / 1024).toFixed(0)} (peak)`]);
+  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => String(row[i]).length)));
+  for (const row of [header, ...rows]) {
+    console.log(row.map((cell, i) => (i < 4 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  '));
+  }
+}
+
+async function summaryCommand(args) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      json: { type: 'boolean', default: false },
+      weights: { type: 'string' },
+      execution: { type: 'string', default: 'fused' },
+    },
+  });
+  if (!['fused', 'layer-by-layer'].includes(values.execution)) {
+    throw new UsageError(`--execution must be fused or layer-by-layer, got ${values.execution}`);
+  }
+  const model = await load({ execution: values.execution, ...(values.weights ? { weights: values.weights } : {}) });
+  try {
+    const summary = model.summary();
+    if (values.json) console.log(JSON.stringify({ model: `mobilenet_v2_${model.alpha}_${model.inputSize}`, execution: values.execution, ...summary }));
+    else printSummaryTable(summary);
+  } finally {
+    model.dispose();
+  }
+}
+
+function fraction(text, name) {
+  const value = Number(text);
+  if (text.trim() === '' || !(value >= 0 && value <= 1)) throw new UsageError(`--${name} must be a number in [0, 1], got ${text}`);
+  return value;
+}
+
+async function detectCommand(args) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      'min-score': { type: 'string', default: '0.5' },
+      max: { type: 'string', default: '20' },
+      iou: { type: 'string' },
+      'per-class': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      weights: { type: 'string' },
+      precision: { type: 'string', default: 'float32' },
+    },
+  });
+  if (positionals.length === 0) throw new UsageError('detect needs at least one IMAGE');
+  if (precisionOption(values.precision) !== 'float32') throw new UsageError('detect runs in float32 only (int8 detection is not implemented yet)');
+  const options = { minScore: fraction(values['min-score'], 'min-score'), maxDetections: positiveInteger(values.max, 'max') };
+  if (values.iou !== undefined) options.iouThreshold = fraction(values.iou, 'iou');
+  if (values['per-class']) options.classAgnostic = false;
+  const detector = await loadDetector(values.weights ? { weights: values.weights } : {});
+  try {
+    for (const path of positionals) {
+      const image = await readImage(path);
+      const start = performance.now();
+      const detections = await detector.detect(image, options);
+      const ms = performance.now() - start;
+      if (values.json) {
+        console.log(JSON.stringify({ image: path, width: image.width, height: image.height, detections, ms: Number(ms.toFixed(3)) }));
+      } else {
+        console.log(`${path} ${image.width}x${image.height} (${ms.toFixed(1)} ms): ${detections.length} object${detections.length === 1 ? '' : 's'}`);
+        for (const { bbox, class: label, score } of detections) {
+          const [x, y, width, height] = bbox.map((value) => value.toFixed(1));
+          console.log(`  ${score.toFixed(4)}  ${label.padEnd(12)} x ${x}  y ${y}  width ${width}  height ${height}`);
+        }
+      }
+    }
+  } finally {
+    detector.dispose();
+  }
+}
+
+// bench --model detect: one detect() (resize, network, decoding, NMS) of random pixels at the
+// model's resolution, timed like the classifier.
+async function benchDetect(values, runs) {
+  if (values.execution !== 'fused') throw new UsageError('--execution applies to the classifier only');
+  if (values.precision !== 'float32') throw new UsageError('bench --model detect runs in float32 only (int8 detection is not implemented yet)');
+  const detector = await loadDetector(values.weights ? { weights: values.weights } : {});
+  try {
+    const size = detector.inputSize;
+    const data = new Uint8Array(size * size * 4);
+    let seed = 1;
+    for (let i = 0; i < data.length; ++i) { seed = (seed * 1103515245 + 12345) >>> 0; data[i] = seed >>> 24; }
+    const image = { data, width: size, height: size };
+    // Warm up long enough for V8 to tier the kernels up to its optimizing compiler.
+    const warmupEnd = performance.now() + 2000;
+    for (let warmups = 0; performance.now() < warmupEnd || warmups < 5; ++warmups) await detector.detect(image);
+    const times = [];
+    for (let i = 0; i < runs; ++i) {
+      const start = performance.now();
+      await detector.detect(image);
+      times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    const result = {
+      model: `ssdlite_mobilenet_v2_${size}`,
+      runs,
+      median_ms: Number(percentile(times, 0.5).toFixed(3)),
+      min_ms: Number(times[0].toFixed(3)),
+      p90_ms: Number(percentile(times, 0.9).toFixed(3)),
+    };
+    if (values.json) console.log(JSON.stringify(result));
+    else console.log(`${result.model}: median ${result.median_ms} ms, min ${result.min_ms} ms, p90 ${result.p90_ms} ms over ${runs} runs (1 thread, SIMD128)`);
+  } finally {
+    detector.dispose();
+  }
+}
+
+const COMMANDS = { classify: classifyCommand, detect: detectCommand, bench: benchCommand, summary: summaryCommand };
 
 async function main(argv) {
   const [command, ...rest] = argv;

@@ -5,15 +5,22 @@
 //   const top = await model.classify({ data, width, height }, { topK: 5 });
 //   model.dispose();
 //
+//   import { loadDetector } from 'mobilenetv2-wasm';       // SSDLite, 20 Pascal VOC classes
+//   const detector = await loadDetector();
+//   const objects = await detector.detect(image, { minScore: 0.5 });
+//   // -> [{bbox: [x, y, width, height], class: 'cat', classIndex: 7, score: 0.96}, ...]
+//
 // Works in Node >= 18 and in browsers; in Node the .wasm and weight files are read from the
 // package directory, in a browser they are fetched relative to this module.
-import createMobileNetV2Module from '../dist/mobilenetv2.mjs';
+import { singleThreadModule, multiThreadModule, threadSupport, hardwareThreads } from './wasm-module.js';
 import { toRgba } from './pixels.js';
+import { describe, readOptions } from './options.js';
+import { loadInWorker } from './worker-client.js';
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
 
 const DEFAULT_WEIGHTS = new URL('../weights/mobilenet_v2_1.0_224.mnv2', import.meta.url);
-const WASM_URL = new URL('../dist/mobilenetv2.wasm', import.meta.url);
+const DEFAULT_DETECTOR_WEIGHTS = new URL('../weights/ssdlite_mobilenet_v2_voc_300.mnv2', import.meta.url);
 
 async function readUrl(url, onProgress) {
   if (isNode && url.protocol === 'file:') {
@@ -28,9 +35,11 @@ async function readUrl(url, onProgress) {
   if (!onProgress || !response.body) return new Uint8Array(await response.arrayBuffer());
   const chunks = [];
   let loaded = 0;
-  for await (const chunk of response.body) {
-    chunks.push(chunk);
-    loaded += chunk.length;
+  // A reader rather than `for await`: Safari's streams are not async-iterable.
+  const reader = response.body.getReader();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    chunks.push(chunk.value);
+    loaded += chunk.value.length;
     onProgress({ loaded, total });
   }
   const bytes = new Uint8Array(loaded);
@@ -52,35 +61,38 @@ async function toUrl(location) {
   return new URL(location, globalThis.location?.href ?? import.meta.url);
 }
 
-let modulePromise = null;
+/** The single-threaded module (kept for callers of the detector and older code paths). */
+const wasmModule = singleThreadModule;
 
-/** The shared WebAssembly module instance (one per page or process). */
-function wasmModule() {
-  if (!modulePromise) {
-    modulePromise = (async () => {
-      if (typeof WebAssembly !== 'object' || !WebAssembly.validate(simdProbe)) {
-        throw new Error('this JavaScript engine lacks WebAssembly SIMD128, which mobilenetv2-wasm needs (Chrome 91+, Firefox 89+, Safari 16.4+, Node 16.4+)');
-      }
-      const options = {};
-      if (isNode) options.wasmBinary = await readUrl(WASM_URL);
-      else options.locateFile = () => WASM_URL.href;
-      return createMobileNetV2Module(options);
-    })();
-    modulePromise.catch(() => { modulePromise = null; });
+let warnedAboutThreads = false;
+
+// The module for a requested thread count: the pthreads build when more than one thread is
+// asked for and possible here; otherwise the single-threaded build, with a one-time warning
+// saying why, since threads that silently do nothing are worse than none.
+async function moduleForThreads(threads) {
+  if (threads === 'auto') threads = threadSupport().ok ? await hardwareThreads() : 1;
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new RangeError(`threads must be a positive integer or 'auto', got ${threads}`);
   }
-  return modulePromise;
+  if (threads > 1) {
+    const support = threadSupport();
+    if (support.ok) return { module: await multiThreadModule(), threads, backend: 'simd-threads' };
+    if (!warnedAboutThreads) {
+      warnedAboutThreads = true;
+      console.warn(`mobilenetv2-wasm: running on 1 thread instead of ${threads}: ${support.why}`);
+    }
+  }
+  return { module: await singleThreadModule(), threads: 1, backend: 'simd' };
 }
 
-// The smallest module using a SIMD128 instruction (i32x4.splat of a constant, then drop):
-// WebAssembly.validate() on it tells whether SIMD is supported, before loading anything.
-const simdProbe = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03,
-  0x02, 0x01, 0x00, 0x0a, 0x09, 0x01, 0x07, 0x00, 0x41, 0x00, 0xfd, 0x11, 0x1a, 0x0b,
-]);
-
 class MobileNetV2 {
-  constructor(classifier) {
+  constructor(classifier, backend) {
     this._classifier = classifier;
+    /** 'simd' (one thread) or 'simd-threads' (the pthreads build). */
+    this.backend = backend;
+    this.threads = classifier.threads;
+    /** 'float32' or 'int8' (load's precision option). */
+    this.precision = classifier.precision;
     this.inputSize = classifier.inputSize;
     this.numClasses = classifier.numClasses;
     this.featureSize = classifier.featureSize;
@@ -97,15 +109,60 @@ class MobileNetV2 {
    * Top classes of an image: [{index, label, score}] sorted by score.
    * options.topK (default 5), options.crop: central fraction of each side to keep (default 1).
    */
-  async classify(input, { topK = 5, crop = 1 } = {}) {
+  async classify(input, options) {
     const classifier = this._live();
+    const { topK, crop } = readOptions(options, { topK: 5, crop: 1 }, 'classify');
     const { data, width, height } = toRgba(input);
     return classifier.classify(data, width, height, topK, crop);
   }
 
-  /** The penultimate-layer feature vector (Float32Array of featureSize values). */
-  async embed(input, { crop = 1 } = {}) {
+  /**
+   * Memory in bytes: {weightsBytes, activationPeakBytes, scratchBytes, wasmMemoryBytes}.
+   * Activations are planned once at load; wasmMemoryBytes is the whole module's memory.
+   */
+  memoryStats() {
+    return this._live().memoryStats();
+  }
+
+  /**
+   * The network as it runs: {layers, totals}. Each layer row has its type, input and output
+   * shapes [h, w, c], expansion t, stride, parameters, multiply-adds and the activation bytes
+   * alive while it runs under the current execution plan.
+   */
+  summary() {
+    return summarize(this._live().summary());
+  }
+
+  /**
+   * Times every layer: runs the model `runs` times on the input with per-layer timing on and
+   * returns summary() with a median `ms` added to each layer row.
+   */
+  async profile(input, options) {
     const classifier = this._live();
+    const { runs } = readOptions(options, { runs: 10 }, 'profile');
+    if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runs must be a positive integer, got ${describe(runs)}`);
+    const { data, width, height } = toRgba(input);
+    const samples = [];
+    classifier.setProfiling(true);
+    try {
+      for (let run = 0; run < runs; ++run) {
+        classifier.classify(data, width, height, 1, 1);
+        samples.push(classifier.layerTimes());
+      }
+    } finally {
+      classifier.setProfiling(false);
+    }
+    const median = (values) => values.sort((a, b) => a - b)[values.length >> 1];
+    const { layers, totals } = this.summary();
+    layers.forEach((layer, i) => { layer.ms = median(samples.map((times) => times[i])); });
+    totals.ms = layers.reduce((sum, layer) => sum + layer.ms, 0);
+    return { layers, totals };
+  }
+
+  /** The penultimate-layer feature vector (Float32Array of featureSize values). */
+  async embed(input, options) {
+    const classifier = this._live();
+    const { crop } = readOptions(options, { crop: 1 }, 'embed');
     const { data, width, height } = toRgba(input);
     return classifier.embed(data, width, height, crop);
   }
@@ -120,17 +177,97 @@ class MobileNetV2 {
 /**
  * Loads the classifier. options.weights: URL, path (Node) or bytes (Uint8Array/ArrayBuffer) of a
  * .mnv2 weight file, default the bundled MobileNetV2 1.0/224; options.onProgress({loaded,
- * total}) reports the weight download.
+ * total}) reports the weight download; options.worker: true runs the model in a worker
+ * (same methods, see worker-client.js); options.precision: 'float32' (default) or 'int8' (the
+ * quantized model with TFLite's integer arithmetic, single-threaded).
  */
-export async function load({ weights = DEFAULT_WEIGHTS, onProgress } = {}) {
-  const module = await wasmModule();
+export async function load(options) {
+  // Not strict: options reach the worker and the module, which check the ones they use.
+  const { weights, onProgress, worker, execution, threads, precision } = readOptions(options,
+    { weights: DEFAULT_WEIGHTS, onProgress: undefined, worker: false, execution: 'fused', threads: 1, precision: 'float32' }, 'load', { strict: false });
+  checkProgress(onProgress);
+  if (worker) return loadInWorker('classifier', { weights, onProgress, execution, threads, precision });
+  const chosen = await moduleForThreads(threads);
+  const module = chosen.module;
   let bytes = weights;
   if (typeof weights === 'string' || weights instanceof URL) {
     bytes = await readUrl(await toUrl(weights), onProgress);
-  } else if (!(weights instanceof Uint8Array || weights instanceof ArrayBuffer)) {
-    throw new TypeError('weights must be a URL, a path, a Uint8Array or an ArrayBuffer');
+  } else if (!(ArrayBuffer.isView(weights) || weights instanceof ArrayBuffer)) {
+    // Byte arrays of every kind go on: Module.Classifier names a wrong kind precisely.
+    throw new TypeError(`weights must be a URL, a path, a Uint8Array or an ArrayBuffer, got ${describe(weights)}`);
   }
-  return new MobileNetV2(new module.Classifier(bytes));
+  return new MobileNetV2(new module.Classifier(bytes, { execution, threads: chosen.threads, precision }), chosen.backend);
+}
+
+function checkProgress(onProgress) {
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw new TypeError(`onProgress must be a function, got ${describe(onProgress)}`);
+  }
+}
+
+/** Totals of summary rows: parameters, multiply-adds, and the peak live activation bytes. */
+export function summarize(layers) {
+  const totals = { params: 0, macs: 0, peakActivationBytes: 0 };
+  for (const layer of layers) {
+    totals.params += layer.params;
+    totals.macs += layer.macs;
+    totals.peakActivationBytes = Math.max(totals.peakActivationBytes, layer.activationBytes);
+  }
+  return { layers, totals };
+}
+
+/** The bytes of a weight file given as a URL, a path (Node) or bytes. */
+async function weightBytes(weights, onProgress) {
+  if (typeof weights === 'string' || weights instanceof URL) return readUrl(await toUrl(weights), onProgress);
+  if (ArrayBuffer.isView(weights) || weights instanceof ArrayBuffer) return weights;  // checked by the module
+  throw new TypeError(`weights must be a URL, a path, a Uint8Array or an ArrayBuffer, got ${describe(weights)}`);
+}
+
+class SSDLiteDetector {
+  constructor(detector) {
+    this._detector = detector;
+    this.inputSize = detector.inputSize;
+    this.numClasses = detector.numClasses;
+    this.labels = detector.labels;
+  }
+
+  _live() {
+    if (!this._detector) throw new Error('this detector was disposed');
+    return this._detector;
+  }
+
+  /**
+   * Objects in an image: [{bbox: [x, y, width, height], class, classIndex, score}] in the
+   * image's pixels, sorted by score (the shape of @tensorflow-models/coco-ssd's detect()).
+   * options.minScore (default 0.5), options.maxDetections (20), options.iouThreshold (the
+   * model's, 0.6), options.classAgnostic (the model's: true, one class per box; false runs
+   * NMS per class). Out-of-range values throw a RangeError naming the option.
+   */
+  async detect(input, options = {}) {
+    const detector = this._live();
+    const { data, width, height } = toRgba(input);
+    return detector.detect(data, width, height, options);
+  }
+
+  /** Frees the WASM memory of this detector; further calls throw. */
+  dispose() {
+    this._detector?.dispose();
+    this._detector = null;
+  }
+}
+
+/**
+ * Loads the SSDLite object detector (Pascal VOC). options.weights: URL, path (Node) or bytes of
+ * a detector .mnv2 file, default the bundled ssdlite_mobilenet_v2_voc_300; options.onProgress
+ * as for load(); options.worker: true runs it in a worker.
+ */
+export async function loadDetector(options) {
+  const { weights, onProgress, worker } = readOptions(options,
+    { weights: DEFAULT_DETECTOR_WEIGHTS, onProgress: undefined, worker: false }, 'loadDetector', { strict: false });
+  checkProgress(onProgress);
+  if (worker) return loadInWorker('detector', { weights, onProgress });
+  const module = await wasmModule();
+  return new SSDLiteDetector(new module.Detector(await weightBytes(weights, onProgress)));
 }
 
 export { toRgba };

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "api/classifier.h"
+#include "model/memory-budget.h"
 
 namespace mnv2 {
 
@@ -11,6 +12,9 @@ std::unique_ptr<Detector> Detector::create(const uint8_t* weights, size_t size,
                                            Execution execution) {
   WeightFileView file;
   if (!parse_weight_file(weights, size, &file, error)) return nullptr;
+  // Weights and backbone activations within bounds before anything is allocated (a failed
+  // allocation aborts the WASM module); SSDLite::load bounds its own outputs.
+  if (!check_model_memory(file, execution, 1, error)) return nullptr;
   std::unique_ptr<Detector> detector(new Detector());
   if (!detector->network_.load(file, kernels, error, execution)) return nullptr;
   detector->labels_ = std::move(file.labels);

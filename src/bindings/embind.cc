@@ -8,11 +8,15 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "api/classifier.h"
+#include "api/detector.h"
+#include "kernels/gemm/gemm-full-tile.h"
+#include "kernels/peak/peak.h"
 
 namespace {
 
@@ -22,6 +26,37 @@ std::string last_create_error;
 
 // Bytes of WebAssembly memory the module holds now (it only grows).
 double wasm_memory_bytes() { return static_cast<double>(__builtin_wasm_memory_size(0)) * 65536.0; }
+
+float peak_mul_add(double passes) { return mnv2::f32_peak_mul_add__wasmsimd(static_cast<size_t>(passes)); }
+double peak_macs_per_pass() { return static_cast<double>(mnv2::f32_peak_mul_add_macs_per_pass()); }
+// The function-table slot of the GEMM's full 4x8 tile (kernels/gemm/gemm-full-tile.h): the
+// relaxed-SIMD experiment replaces that table entry with its own build of the tile.
+double gemm_full_tile_slot() { return static_cast<double>(reinterpret_cast<uintptr_t>(mnv2::gemm_full_tile)); }
+
+// Whether `bytes` can be allocated now. Exceptions are off in this build, so a failing
+// operator new (std::vector, std::string) aborts the whole module, and Embind's std::string
+// argument conversion writes through a null malloc result. malloc itself returns null when
+// memory cannot grow, so callers test with it first: after the free, the same amount fits.
+bool can_allocate(double bytes) {
+  if (!(bytes >= 0.0 && bytes < 4294967296.0)) return false;
+  // volatile: the compiler may otherwise drop a malloc whose result is only freed, and then
+  // assume it succeeded.
+  void* volatile probe = std::malloc(bytes > 0.0 ? static_cast<size_t>(bytes) : 1);
+  const bool ok = probe != nullptr;
+  std::free(probe);
+  return ok;
+}
+
+// A staging buffer of at least `bytes` bytes, or 0 when WASM memory cannot hold one.
+uintptr_t reserve_staging(std::vector<uint8_t>& buffer, size_t bytes) {
+  if (bytes == 0) bytes = 1;
+  if (buffer.size() < bytes) {
+    std::vector<uint8_t>().swap(buffer);  // the old pixels are not needed: free them first
+    if (!can_allocate(static_cast<double>(bytes))) return 0;
+    buffer.resize(bytes);
+  }
+  return reinterpret_cast<uintptr_t>(buffer.data());
+}
 
 val shape_array(const size_t (&shape)[3]) {
   val result = val::array();
@@ -61,20 +96,24 @@ class ClassifierCore {
  public:
   // layer_by_layer selects the reference execution that materializes every layer (for
   // comparisons); the default streams row tiles through fused blocks.
-  static ClassifierCore* create(const std::string& weights, bool layer_by_layer) {
+  // threads: total threads for one inference (1 = the caller only); only a pthreads build of
+  // the module honours more than 1. int8: run the quantized model with integer arithmetic
+  // (Precision::kInt8) instead of dequantizing it to float.
+  static ClassifierCore* create(const std::string& weights, bool layer_by_layer, size_t threads,
+                                bool int8) {
     last_create_error.clear();
     auto classifier = mnv2::Classifier::create(
         reinterpret_cast<const uint8_t*>(weights.data()), weights.size(), &last_create_error,
         mnv2::simd_kernels(),
-        layer_by_layer ? mnv2::Execution::kLayerByLayer : mnv2::Execution::kFused);
+        layer_by_layer ? mnv2::Execution::kLayerByLayer : mnv2::Execution::kFused, threads,
+        int8 ? mnv2::Precision::kInt8 : mnv2::Precision::kFloat32);
     if (!classifier) return nullptr;
     return new ClassifierCore(std::move(classifier));
   }
 
   // Address of a buffer of at least `bytes` bytes for the next call's RGBA pixels.
   uintptr_t staging(size_t bytes) {
-    if (staging_.size() < bytes) staging_.resize(bytes);
-    return reinterpret_cast<uintptr_t>(staging_.data());
+    return reserve_staging(staging_, bytes);  // 0: out of memory
   }
 
   val classify(size_t width, size_t height, size_t bytes, size_t top_k, float crop) {
@@ -113,6 +152,10 @@ class ClassifierCore {
     for (size_t i = 0; i < times.size(); ++i) result.set(i, times[i]);
     return result;
   }
+  size_t threads() const { return classifier_->threads(); }
+  std::string precision() const {
+    return classifier_->precision() == mnv2::Precision::kInt8 ? "int8" : "float32";
+  }
   size_t input_size() const { return classifier_->input_size(); }
   size_t num_classes() const { return classifier_->num_classes(); }
   size_t feature_size() const { return classifier_->feature_size(); }
@@ -142,6 +185,81 @@ class ClassifierCore {
   std::string error_;
 };
 
+// The detector binding, same pattern: detector.post.js wraps it into Module.Detector.
+class DetectorCore {
+ public:
+  static DetectorCore* create(const std::string& weights) {
+    last_create_error.clear();
+    auto detector = mnv2::Detector::create(reinterpret_cast<const uint8_t*>(weights.data()),
+                                           weights.size(), &last_create_error);
+    if (!detector) return nullptr;
+    return new DetectorCore(std::move(detector));
+  }
+
+  // Address of a buffer of at least `bytes` bytes for the next call's RGBA pixels.
+  uintptr_t staging(size_t bytes) {
+    return reserve_staging(staging_, bytes);  // 0: out of memory
+  }
+
+  // [{bbox: [x, y, width, height], class, classIndex, score}] in the image's pixels.
+  val detect(size_t width, size_t height, size_t bytes, float min_score, size_t max_detections,
+             float iou_threshold, bool class_agnostic) {
+    if (bytes > staging_.size()) {
+      error_ = "pixels were not staged: call staging(bytes) first";
+      return val::null();
+    }
+    mnv2::DetectOptions options;
+    options.min_score = min_score;
+    options.max_detections = max_detections;
+    options.iou_threshold = iou_threshold;
+    options.class_agnostic = class_agnostic;
+    if (!detector_->detect(staging_.data(), width, height, bytes, options, &detections_,
+                           &error_)) {
+      return val::null();
+    }
+    val result = val::array();
+    for (size_t i = 0; i < detections_.size(); ++i) {
+      const mnv2::Detection& d = detections_[i];
+      val bbox = val::array();
+      bbox.set(0, d.x);
+      bbox.set(1, d.y);
+      bbox.set(2, d.width);
+      bbox.set(3, d.height);
+      val entry = val::object();
+      entry.set("bbox", bbox);
+      entry.set("class", detector_->labels()[d.class_index]);
+      entry.set("classIndex", static_cast<double>(d.class_index));
+      entry.set("score", d.score);
+      result.set(i, entry);
+    }
+    return result;
+  }
+
+  const std::string& error() const { return error_; }
+  size_t input_size() const { return detector_->input_size(); }
+  size_t num_classes() const { return detector_->num_classes(); }
+  size_t num_anchors() const { return detector_->num_anchors(); }
+  float default_iou_threshold() const { return detector_->default_options().iou_threshold; }
+  bool default_class_agnostic() const { return detector_->default_options().class_agnostic; }
+  val labels() const {
+    val result = val::array();
+    const auto& labels = detector_->labels();
+    for (size_t i = 0; i < labels.size(); ++i) result.set(i, labels[i]);
+    return result;
+  }
+
+ private:
+  explicit DetectorCore(std::unique_ptr<mnv2::Detector> detector)
+      : detector_(std::move(detector)) {
+    detections_.reserve(detector_->num_anchors());
+  }
+
+  std::unique_ptr<mnv2::Detector> detector_;
+  std::vector<uint8_t> staging_;
+  std::vector<mnv2::Detection> detections_;
+  std::string error_;
+};
+
 std::string last_error() { return last_create_error; }
 
 }  // namespace
@@ -158,10 +276,28 @@ EMSCRIPTEN_BINDINGS(mobilenetv2) {
       .function("setProfiling", &ClassifierCore::set_profiling)
       .function("layerMs", &ClassifierCore::layer_ms)
       .function("labels", &ClassifierCore::labels)
+      .property("threads", &ClassifierCore::threads)
+      .property("precision", &ClassifierCore::precision)
       .property("inputSize", &ClassifierCore::input_size)
       .property("numClasses", &ClassifierCore::num_classes)
       .property("featureSize", &ClassifierCore::feature_size)
       .property("alpha", &ClassifierCore::alpha);
+  emscripten::class_<DetectorCore>("DetectorCore")
+      .class_function("create", &DetectorCore::create, emscripten::allow_raw_pointers())
+      .function("staging", &DetectorCore::staging)
+      .function("detect", &DetectorCore::detect)
+      .function("error", &DetectorCore::error)
+      .function("labels", &DetectorCore::labels)
+      .property("inputSize", &DetectorCore::input_size)
+      .property("numClasses", &DetectorCore::num_classes)
+      .property("numAnchors", &DetectorCore::num_anchors)
+      .property("defaultIouThreshold", &DetectorCore::default_iou_threshold)
+      .property("defaultClassAgnostic", &DetectorCore::default_class_agnostic);
   emscripten::function("lastCreateError", &last_error);
   emscripten::function("wasmMemoryBytes", &wasm_memory_bytes);
+  // The SIMD128 mul+add peak micro-benchmark (kernels/peak): JS times simdPeakMulAdd(passes).
+  emscripten::function("simdPeakMulAdd", &peak_mul_add);
+  emscripten::function("simdPeakMacsPerPass", &peak_macs_per_pass);
+  emscripten::function("gemmFullTileSlot", &gemm_full_tile_slot);
+  emscripten::function("canAllocate", &can_allocate);
 }

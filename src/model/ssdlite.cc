@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "model/box-decode.h"
+#include "model/memory-budget.h"
 
 namespace mnv2 {
 namespace {
@@ -134,6 +135,22 @@ bool SSDLite::load(const WeightFileView& file, const KernelTable& kernels, std::
   if (!load_extras(file, error)) return false;
   if (!check_anchor_params(anchor_params_, maps_.size(), error)) return false;
   if (!load_predictors(file, error)) return false;
+
+  // Outputs and the Detector's NMS buffers grow with anchors x classes (4 bytes of score and
+  // 12 of NMS candidate each); a hostile file can make that exceed WASM memory, and a failed
+  // allocation aborts the module, so it is refused first (see model/memory-budget.h).
+  uint64_t anchor_count = 0;
+  for (size_t m = 0; m < maps_.size(); ++m) {
+    anchor_count += uint64_t{maps_[m].size} * maps_[m].size * mnv2::anchors_per_cell(anchor_params_, m);
+  }
+  const uint64_t output_bytes = anchor_count * (4 + uint64_t{score_stride()}) * 16;
+  if (output_bytes > kMaxModelBytes) {
+    *error = "the detector's " + std::to_string(anchor_count) + " anchors x " +
+             std::to_string(num_classes_) + " classes would need " +
+             std::to_string(output_bytes >> 20) + " MiB, more than the " +
+             std::to_string(kMaxModelBytes >> 20) + " MiB this engine allows";
+    return false;
+  }
 
   std::vector<size_t> grid_sizes;
   for (const FeatureMap& map : maps_) grid_sizes.push_back(map.size);

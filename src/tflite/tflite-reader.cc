@@ -156,7 +156,13 @@ void read_quantization(const fb::Tensor* src, size_t index, Tensor& dst, CopyBud
   budget.spend(uint64_t{scale_count} * (sizeof(float) + sizeof(int64_t)),
                "the quantization of " + tensor_ref(src, index));
   dst.quant.scales.assign(scales->begin(), scales->end());
-  dst.quant.zero_points.assign(zero_points->begin(), zero_points->end());
+  // The verifier only checks a vector's 4-byte length field for alignment, so a crafted file
+  // can place these 8-byte zero points at any address: copy bytes, never load int64 in place.
+  dst.quant.zero_points.resize(zero_point_count);
+  if (zero_point_count > 0) {
+    std::memcpy(dst.quant.zero_points.data(), zero_points->Data(),
+                zero_point_count * sizeof(int64_t));
+  }
   dst.quant.axis = axis;
 }
 
