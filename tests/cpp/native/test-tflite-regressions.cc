@@ -210,7 +210,7 @@ TEST_SUITE("tflite regressions") {
     std::vector<uint64_t> storage((sizeof kMisalignedZeroPoints + 7) / 8);
     auto* bytes = reinterpret_cast<uint8_t*>(storage.data());
     std::copy(std::begin(kMisalignedZeroPoints), std::end(kMisalignedZeroPoints), bytes);
-    const ReadResult result = read_tflite(bytes, sizeof kMisalignedZeroPoints);
+    const tflite::ReadResult result = tflite::read_tflite(bytes, sizeof kMisalignedZeroPoints);
     // Whether the mutated model is accepted does not matter; reading it must be well defined
     // (the sanitizer build fails this test otherwise) and any rejection must say why.
     if (!result.ok) CHECK(!result.error.empty());
