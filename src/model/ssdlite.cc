@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "model/box-decode.h"
+#include "model/layer-weights.h"
 #include "model/memory-budget.h"
 
 namespace mnv2 {
@@ -13,19 +14,6 @@ constexpr float kRelu6Min = 0.0f;
 constexpr float kRelu6Max = 6.0f;
 constexpr float kLinearMin = -std::numeric_limits<float>::infinity();
 constexpr float kLinearMax = std::numeric_limits<float>::infinity();
-
-std::string dims_text(const std::vector<size_t>& dims) {
-  std::string text = "[";
-  for (size_t i = 0; i < dims.size(); ++i) text += (i ? "," : "") + std::to_string(dims[i]);
-  return text + "]";
-}
-
-const TensorView* find_tensor(const WeightFileView& file, const std::string& name,
-                              std::string* error) {
-  const TensorView* tensor = file.find(name);
-  if (tensor == nullptr) *error = "weight file has no tensor " + name;
-  return tensor;
-}
 
 // The output channels of a 1x1 conv "<layer>.w" [out][1][1][in], checking its input side.
 bool pointwise_outputs(const WeightFileView& file, const std::string& layer, size_t in_c,
@@ -39,44 +27,6 @@ bool pointwise_outputs(const WeightFileView& file, const std::string& layer, siz
     return false;
   }
   *out_c = w->dims[0];
-  return true;
-}
-
-bool read_tensor(const WeightFileView& file, const std::string& name,
-                 const std::vector<size_t>& dims, std::vector<float>* values,
-                 std::string* error) {
-  const TensorView* tensor = find_tensor(file, name, error);
-  if (tensor == nullptr) return false;
-  if (tensor->dims != dims) {
-    *error = "tensor " + name + " has shape " + dims_text(tensor->dims) + ", expected " +
-             dims_text(dims);
-    return false;
-  }
-  dequantize(*tensor, values);
-  return true;
-}
-
-bool read_pointwise(const WeightFileView& file, const std::string& layer, size_t in_c,
-                    size_t out_c, std::vector<float>* packed, std::string* error) {
-  std::vector<float> weights, bias;
-  if (!read_tensor(file, layer + ".w", {out_c, 1, 1, in_c}, &weights, error) ||
-      !read_tensor(file, layer + ".b", {out_c}, &bias, error)) {
-    return false;
-  }
-  packed->assign(gemm_packed_size(in_c, out_c), 0.0f);
-  gemm_pack(in_c, out_c, weights.data(), bias.data(), packed->data());
-  return true;
-}
-
-bool read_depthwise(const WeightFileView& file, const std::string& layer, size_t channels,
-                    std::vector<float>* packed, std::string* error) {
-  std::vector<float> weights, bias;
-  if (!read_tensor(file, layer + ".w", {1, 3, 3, channels}, &weights, error) ||
-      !read_tensor(file, layer + ".b", {channels}, &bias, error)) {
-    return false;
-  }
-  packed->assign(dwconv3x3_packed_size(channels), 0.0f);
-  dwconv3x3_pack(channels, weights.data(), bias.data(), packed->data());
   return true;
 }
 
