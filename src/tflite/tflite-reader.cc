@@ -231,6 +231,20 @@ void check_window(const Operator& op, const char* what, int32_t w, int32_t h) {
        ", not those of its operator");
 }
 
+// Conv2D and DepthwiseConv2D options share these fields (same names in both tables).
+template <typename ConvolutionOptions>
+void read_convolution_window(const ConvolutionOptions& c, Operator& op) {
+  OperatorOptions& o = op.options;
+  o.padding = read_padding(c.padding(), op);
+  o.stride_w = c.stride_w();
+  o.stride_h = c.stride_h();
+  o.dilation_w = c.dilation_w_factor();
+  o.dilation_h = c.dilation_h_factor();
+  o.activation = read_activation(c.fused_activation_function(), op);
+  check_window(op, "stride", o.stride_w, o.stride_h);
+  check_window(op, "dilation", o.dilation_w, o.dilation_h);
+}
+
 // Reads the option table that belongs to op.code. A table of another type is an error (the
 // file is inconsistent); a missing table leaves has_options false for the caller to judge.
 void read_options(const fb::Operator* src, Operator& op, CopyBudget& budget) {
@@ -241,28 +255,14 @@ void read_options(const fb::Operator* src, Operator& op, CopyBudget& budget) {
     case op::kConv2D: {
       const auto* c = src->builtin_options_as_Conv2DOptions();
       if (!c) wrong_options(op, type);
-      o.padding = read_padding(c->padding(), op);
-      o.stride_w = c->stride_w();
-      o.stride_h = c->stride_h();
-      o.dilation_w = c->dilation_w_factor();
-      o.dilation_h = c->dilation_h_factor();
-      o.activation = read_activation(c->fused_activation_function(), op);
-      check_window(op, "stride", o.stride_w, o.stride_h);
-      check_window(op, "dilation", o.dilation_w, o.dilation_h);
+      read_convolution_window(*c, op);
       break;
     }
     case op::kDepthwiseConv2D: {
       const auto* c = src->builtin_options_as_DepthwiseConv2DOptions();
       if (!c) wrong_options(op, type);
-      o.padding = read_padding(c->padding(), op);
-      o.stride_w = c->stride_w();
-      o.stride_h = c->stride_h();
+      read_convolution_window(*c, op);
       o.depth_multiplier = c->depth_multiplier();
-      o.dilation_w = c->dilation_w_factor();
-      o.dilation_h = c->dilation_h_factor();
-      o.activation = read_activation(c->fused_activation_function(), op);
-      check_window(op, "stride", o.stride_w, o.stride_h);
-      check_window(op, "dilation", o.dilation_w, o.dilation_h);
       break;
     }
     case op::kAveragePool2D:
