@@ -9,7 +9,7 @@ import { profileReport, formatProfile } from './profile-report.js';
 
 const USAGE = `usage:
   mobilenetv2-wasm classify [--top K] [--crop F] [--precision float32|int8] [--json] [--weights FILE] IMAGE...
-  mobilenetv2-wasm detect [--min-score S] [--max N] [--iou T] [--per-class] [--precision float32] [--json] [--weights FILE] IMAGE...
+  mobilenetv2-wasm detect [--min-score S] [--max N] [--iou T] [--per-class] [--precision float32|int8] [--json] [--weights FILE] IMAGE...
   mobilenetv2-wasm bench [--runs N] [--threads N|auto] [--precision float32|int8] [--json] [--weights FILE] [--execution fused|layer-by-layer] [--profile]
   mobilenetv2-wasm bench --model detect [--runs N] [--json] [--weights FILE]
   mobilenetv2-wasm summary [--json] [--weights FILE] [--execution fused|layer-by-layer]`;
@@ -204,11 +204,11 @@ async function detectCommand(args) {
     },
   });
   if (positionals.length === 0) throw new UsageError('detect needs at least one IMAGE');
-  if (precisionOption(values.precision) !== 'float32') throw new UsageError('detect runs in float32 only (int8 detection is not implemented yet)');
+  const precision = precisionOption(values.precision);
   const options = { minScore: fraction(values['min-score'], 'min-score'), maxDetections: positiveInteger(values.max, 'max') };
   if (values.iou !== undefined) options.iouThreshold = fraction(values.iou, 'iou');
   if (values['per-class']) options.classAgnostic = false;
-  const detector = await loadDetector(values.weights ? { weights: values.weights } : {});
+  const detector = await loadDetector({ precision, ...(values.weights ? { weights: values.weights } : {}) });
   try {
     for (const path of positionals) {
       const image = await readImage(path);
@@ -234,8 +234,8 @@ async function detectCommand(args) {
 // model's resolution, timed like the classifier.
 async function benchDetect(values, runs) {
   if (values.execution !== 'fused') throw new UsageError('--execution applies to the classifier only');
-  if (values.precision !== 'float32') throw new UsageError('bench --model detect runs in float32 only (int8 detection is not implemented yet)');
-  const detector = await loadDetector(values.weights ? { weights: values.weights } : {});
+  const precision = precisionOption(values.precision);
+  const detector = await loadDetector({ precision, ...(values.weights ? { weights: values.weights } : {}) });
   try {
     const size = detector.inputSize;
     const data = new Uint8Array(size * size * 4);
@@ -254,13 +254,14 @@ async function benchDetect(values, runs) {
     times.sort((a, b) => a - b);
     const result = {
       model: `ssdlite_mobilenet_v2_${size}`,
+      precision: detector.precision,
       runs,
       median_ms: Number(percentile(times, 0.5).toFixed(3)),
       min_ms: Number(times[0].toFixed(3)),
       p90_ms: Number(percentile(times, 0.9).toFixed(3)),
     };
     if (values.json) console.log(JSON.stringify(result));
-    else console.log(`${result.model}: median ${result.median_ms} ms, min ${result.min_ms} ms, p90 ${result.p90_ms} ms over ${runs} runs (1 thread, SIMD128)`);
+    else console.log(`${result.model} (${result.precision}): median ${result.median_ms} ms, min ${result.min_ms} ms, p90 ${result.p90_ms} ms over ${runs} runs (1 thread, SIMD128)`);
   } finally {
     detector.dispose();
   }

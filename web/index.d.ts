@@ -192,6 +192,13 @@ export interface LoadDetectorOptions {
   onProgress?: (progress: Progress) => void;
   /** Run the detector in a dedicated worker, as for load(). */
   worker?: boolean;
+  /**
+   * 'float32' (default): the weights dequantized, float arithmetic. 'int8': the quantized model
+   * with TFLite's integer arithmetic (int8 activations, fixed-point requantization; scores are
+   * the model's int8 sigmoid outputs, multiples of 1/256), on one thread; needs a weight file
+   * converted with activation quantization.
+   */
+  precision?: 'float32' | 'int8';
 }
 
 export interface DetectOptions {
@@ -222,6 +229,8 @@ export interface Detector {
   readonly inputSize: number;
   readonly numClasses: number;
   readonly labels: readonly string[];
+  /** The arithmetic in use (loadDetector's precision option). */
+  readonly precision: 'float32' | 'int8';
   /** Objects found in the image, sorted by score, highest first. */
   detect(input: ImageInput, options?: DetectOptions): Promise<Detection[]>;
   /** Frees the detector's WASM memory (or its worker); later calls reject. Idempotent. */

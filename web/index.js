@@ -229,6 +229,8 @@ class SSDLiteDetector {
     this.inputSize = detector.inputSize;
     this.numClasses = detector.numClasses;
     this.labels = detector.labels;
+    /** 'float32' or 'int8' (loadDetector's precision option). */
+    this.precision = detector.precision;
   }
 
   _live() {
@@ -259,15 +261,16 @@ class SSDLiteDetector {
 /**
  * Loads the SSDLite object detector (Pascal VOC). options.weights: URL, path (Node) or bytes of
  * a detector .mnv2 file, default the bundled ssdlite_mobilenet_v2_voc_300; options.onProgress
- * as for load(); options.worker: true runs it in a worker.
+ * as for load(); options.worker: true runs it in a worker; options.precision: 'float32'
+ * (default) or 'int8' (the quantized model with TFLite's integer arithmetic, single-threaded).
  */
 export async function loadDetector(options) {
-  const { weights, onProgress, worker } = readOptions(options,
-    { weights: DEFAULT_DETECTOR_WEIGHTS, onProgress: undefined, worker: false }, 'loadDetector', { strict: false });
+  const { weights, onProgress, worker, precision } = readOptions(options,
+    { weights: DEFAULT_DETECTOR_WEIGHTS, onProgress: undefined, worker: false, precision: 'float32' }, 'loadDetector', { strict: false });
   checkProgress(onProgress);
-  if (worker) return loadInWorker('detector', { weights, onProgress });
+  if (worker) return loadInWorker('detector', { weights, onProgress, precision });
   const module = await wasmModule();
-  return new SSDLiteDetector(new module.Detector(await weightBytes(weights, onProgress)));
+  return new SSDLiteDetector(new module.Detector(await weightBytes(weights, onProgress), { precision }));
 }
 
 export { toRgba };

@@ -5,6 +5,9 @@
 // detect(): the whole image resized (no crop) to the model's square input with the
 // antialiased triangle filter, normalized with the file's mean / std, the network, sigmoid
 // scores, box decoding against the generated anchors, then NMS (nms.h) with the options.
+// Precision::kInt8 runs the quantized model with TFLite's integer arithmetic instead
+// (SSDLiteQ8: uint8 pixels from ResizedPixels, single-threaded, needs a weight file with
+// activation quantization); decoding and NMS are the same.
 #pragma once
 
 #include <cstddef>
@@ -13,9 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "api/classifier.h"
 #include "kernels/kernels.h"
 #include "model/nms.h"
+#include "model/pixel-rows.h"
 #include "model/preprocess.h"
+#include "model/ssdlite-q8.h"
 #include "model/ssdlite.h"
 
 namespace mnv2 {
@@ -41,13 +47,16 @@ class Detector {
   static std::unique_ptr<Detector> create(const uint8_t* weights, size_t size,
                                           std::string* error,
                                           const KernelTable& kernels = simd_kernels(),
-                                          Execution execution = Execution::kFused);
+                                          Execution execution = Execution::kFused,
+                                          Precision precision = Precision::kFloat32);
 
-  size_t input_size() const { return network_.input_size(); }
-  size_t num_classes() const { return network_.num_classes(); }
-  size_t num_anchors() const { return network_.num_anchors(); }
+  Precision precision() const { return int8_ ? Precision::kInt8 : Precision::kFloat32; }
+  size_t input_size() const { return int8_ ? int8_->input_size() : network_.input_size(); }
+  size_t num_classes() const { return int8_ ? int8_->num_classes() : network_.num_classes(); }
+  size_t num_anchors() const { return int8_ ? int8_->num_anchors() : network_.num_anchors(); }
   const std::vector<std::string>& labels() const { return labels_; }
-  const SSDLite& network() const { return network_; }
+  const SSDLite& network() const { return network_; }  // the float engine (unused for int8)
+  const SSDLiteQ8* int8_network() const { return int8_.get(); }  // null unless kInt8
 
   // minScore 0.5 and maxDetections 20 (like coco-ssd), the model's IoU threshold and NMS kind.
   DetectOptions default_options() const;
@@ -65,7 +74,13 @@ class Detector {
  private:
   Detector() = default;
 
+  const PostprocessParams& postprocess() const {
+    return int8_ ? int8_->postprocess() : network_.postprocess();
+  }
+
   SSDLite network_;
+  std::unique_ptr<SSDLiteQ8> int8_;  // set for Precision::kInt8 (network_ then unused)
+  ResizedPixels pixels_;             // the int8 engine's input
   Preprocessor preprocessor_;
   PreprocessSpec spec_{};
   std::vector<std::string> labels_;

@@ -10,10 +10,19 @@ function checkFraction(name, value) {
 }
 
 Module['Detector'] = class Detector {
-  constructor(weights) {
-    const core = Module['DetectorCore']['create'](weightBytes(weights));
+  // options.precision: 'float32' (default: weights dequantized, float arithmetic) or 'int8'
+  // (the quantized model with TFLite's integer arithmetic; needs a weight file converted with
+  // activation quantization).
+  constructor(weights, options = {}) {
+    checkOptionsObject(options, 'Detector');
+    const precision = options['precision'] ?? 'float32';
+    if (precision !== 'float32' && precision !== 'int8') {
+      throw new RangeError(`precision must be 'float32' or 'int8', got ${describe(precision)}`);
+    }
+    const core = Module['DetectorCore']['create'](weightBytes(weights), precision === 'int8');
     if (!core) throw new Error(Module['lastCreateError']());
     this._core = core;
+    this.precision = core['precision'];
     track(this, core);  // deleted when this wrapper is collected without dispose()
     this.inputSize = core['inputSize'];
     this.numClasses = core['numClasses'];

@@ -188,10 +188,13 @@ class ClassifierCore {
 // The detector binding, same pattern: detector.post.js wraps it into Module.Detector.
 class DetectorCore {
  public:
-  static DetectorCore* create(const std::string& weights) {
+  // int8: run the quantized model with integer arithmetic (Precision::kInt8).
+  static DetectorCore* create(const std::string& weights, bool int8) {
     last_create_error.clear();
-    auto detector = mnv2::Detector::create(reinterpret_cast<const uint8_t*>(weights.data()),
-                                           weights.size(), &last_create_error);
+    auto detector = mnv2::Detector::create(
+        reinterpret_cast<const uint8_t*>(weights.data()), weights.size(), &last_create_error,
+        mnv2::simd_kernels(), mnv2::Execution::kFused,
+        int8 ? mnv2::Precision::kInt8 : mnv2::Precision::kFloat32);
     if (!detector) return nullptr;
     return new DetectorCore(std::move(detector));
   }
@@ -239,6 +242,9 @@ class DetectorCore {
   size_t input_size() const { return detector_->input_size(); }
   size_t num_classes() const { return detector_->num_classes(); }
   size_t num_anchors() const { return detector_->num_anchors(); }
+  std::string precision() const {
+    return detector_->precision() == mnv2::Precision::kInt8 ? "int8" : "float32";
+  }
   float default_iou_threshold() const { return detector_->default_options().iou_threshold; }
   bool default_class_agnostic() const { return detector_->default_options().class_agnostic; }
   val labels() const {
@@ -291,6 +297,7 @@ EMSCRIPTEN_BINDINGS(mobilenetv2) {
       .property("inputSize", &DetectorCore::input_size)
       .property("numClasses", &DetectorCore::num_classes)
       .property("numAnchors", &DetectorCore::num_anchors)
+      .property("precision", &DetectorCore::precision)
       .property("defaultIouThreshold", &DetectorCore::default_iou_threshold)
       .property("defaultClassAgnostic", &DetectorCore::default_class_agnostic);
   emscripten::function("lastCreateError", &last_error);

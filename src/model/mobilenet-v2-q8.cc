@@ -39,7 +39,10 @@ bool fail(std::string* error, const std::string& message) {
   return false;
 }
 
-// "<layer>.out_q": an activation's scale and zero point (see convert-classifier.cc).
+}  // namespace
+
+namespace q8_load {
+
 bool read_activation(const WeightFileView& file, const std::string& layer, ActivationQuant* out,
                      std::string* error) {
   const std::string name = layer + ".out_q";
@@ -64,6 +67,8 @@ Q8Output relu6_output(const ActivationQuant& q) {
 }
 
 Q8Output linear_output(const ActivationQuant& q) { return {q.zero_point, -128, 127}; }
+
+namespace {
 
 // A convolution's integer weights (minus their zero points), int32 bias and per-channel
 // requantization, checked against the shape the architecture implies. channel_axis: the
@@ -120,6 +125,8 @@ bool read_layer(const WeightFileView& file, const std::string& layer,
   return true;
 }
 
+}  // namespace
+
 bool read_pointwise(const WeightFileView& file, const std::string& layer, size_t in_c,
                     size_t out_c, const ActivationQuant& input, const ActivationQuant& output,
                     std::vector<int32_t>* packed, std::string* error) {
@@ -131,13 +138,24 @@ bool read_pointwise(const WeightFileView& file, const std::string& layer, size_t
   return true;
 }
 
-}  // namespace
+bool read_depthwise(const WeightFileView& file, const std::string& layer, size_t channels,
+                    const ActivationQuant& input, const ActivationQuant& output,
+                    std::vector<int32_t>* packed, std::string* error) {
+  IntegerLayer l;
+  if (!read_layer(file, layer, {1, 3, 3, channels}, 3, input, output, &l, error)) return false;
+  packed->assign(qs8_dwconv3x3_packed_words(channels), 0);
+  qs8_dwconv3x3_pack(channels, l.weights.data(), l.bias.data(), input.zero_point,
+                     l.requant.data(), packed->data());
+  return true;
+}
 
-bool MobileNetV2Q8::load(const WeightFileView& file, const QuantizedKernelTable& kernels,
-                         std::string* error) {
-  if (file.header.model_kind != static_cast<uint32_t>(ModelKind::kClassifier)) {
-    return fail(error, "int8 runs classifiers only; this weight file holds a detector");
-  }
+}  // namespace q8_load
+
+using namespace q8_load;
+
+// Everything from the input quantization to the head conv (the classifier and SSDLite share).
+bool MobileNetV2Q8::load_layers(const WeightFileView& file, const QuantizedKernelTable& kernels,
+                                std::string* error) {
   kernels_ = &kernels;
   arch_ = mobilenet_v2_architecture(file.header.alpha);
   input_size_ = file.header.input_size;
@@ -235,7 +253,29 @@ bool MobileNetV2Q8::load(const WeightFileView& file, const QuantizedKernelTable&
     return false;
   }
   head_out_ = relu6_output(out);
-  current = out;
+  head_quant_ = out;
+  return true;
+}
+
+bool MobileNetV2Q8::load_backbone(const WeightFileView& file, const QuantizedKernelTable& kernels,
+                                  size_t keep_block, std::string* error) {
+  if (!load_layers(file, kernels, error)) return false;
+  if (keep_block >= blocks_.size() || !blocks_[keep_block].shape.has_expand) {
+    return fail(error, "the backbone has no expansion in block " + std::to_string(keep_block));
+  }
+  keep_block_ = keep_block;
+  plan();
+  return true;
+}
+
+bool MobileNetV2Q8::load(const WeightFileView& file, const QuantizedKernelTable& kernels,
+                         std::string* error) {
+  if (file.header.model_kind != static_cast<uint32_t>(ModelKind::kClassifier)) {
+    return fail(error, "int8 runs classifiers only; this weight file holds a detector");
+  }
+  keep_block_ = kNone;
+  if (!load_layers(file, kernels, error)) return false;
+  const ActivationQuant current = head_quant_;
   if (!read_activation(file, "pool", &pool_quant_, error)) return false;
   pool_ = q8_pool_params(current.scale, current.zero_point, pool_quant_.scale,
                          linear_output(pool_quant_));
@@ -298,6 +338,7 @@ void MobileNetV2Q8::plan() {
   head_tensor_ = plan_.add(final_size_ * final_size_ * arch_.head_channels, ++step);
   plan_.use(previous, step);
   plan_.keep_until_end(head_tensor_);
+  if (keep_block_ != kNone) plan_.keep_until_end(blocks_[keep_block_].expanded_tensor);
   head_step_ = step;
   plan_.solve();
   arena_.assign(plan_.arena_bytes(), 0);
@@ -383,6 +424,18 @@ void MobileNetV2Q8::run_block(Block& block, const int8_t* input, int8_t* output)
 }
 
 const float* MobileNetV2Q8::features(PixelRows& input) {
+  run_backbone(input);
+  const double mark = profiling_ ? now_ms() : 0.0;
+  kernels_->qs8_global_avgpool(tensor(head_tensor_), final_size_ * final_size_,
+                               arch_.head_channels, pooled_.data(), pool_);
+  for (size_t c = 0; c < pooled_.size(); ++c) {
+    features_[c] = pool_quant_.scale * static_cast<float>(pooled_[c] - pool_quant_.zero_point);
+  }
+  if (profiling_) layer_ms_[blocks_.size() + 2] = now_ms() - mark;
+  return features_.data();
+}
+
+void MobileNetV2Q8::run_backbone(PixelRows& input) {
   double mark = profiling_ ? now_ms() : 0.0;
   const auto lap = [&](size_t row) {
     if (!profiling_) return;
@@ -411,13 +464,6 @@ const float* MobileNetV2Q8::features(PixelRows& input) {
                             previous, last_channels, head_.data(), tensor(head_tensor_),
                             arch_.head_channels, head_out_);
   lap(blocks_.size() + 1);
-  kernels_->qs8_global_avgpool(tensor(head_tensor_), final_size_ * final_size_,
-                               arch_.head_channels, pooled_.data(), pool_);
-  for (size_t c = 0; c < pooled_.size(); ++c) {
-    features_[c] = pool_quant_.scale * static_cast<float>(pooled_[c] - pool_quant_.zero_point);
-  }
-  lap(blocks_.size() + 2);
-  return features_.data();
 }
 
 const float* MobileNetV2Q8::classify() {

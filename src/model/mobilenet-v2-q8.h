@@ -47,6 +47,23 @@ struct ActivationQuant {
   int32_t zero_point;  // -128..127 (a uint8 tensor's zero point minus 128)
 };
 
+// Loading helpers shared by the integer networks (defined in mobilenet-v2-q8.cc).
+namespace q8_load {
+// "<layer>.out_q": an activation's scale and zero point (see convert-classifier.cc).
+bool read_activation(const WeightFileView& file, const std::string& layer, ActivationQuant* out,
+                     std::string* error);
+Q8Output relu6_output(const ActivationQuant& q);   // TFLite's clamp for a fused ReLU6
+Q8Output linear_output(const ActivationQuant& q);  // no activation: the whole int8 range
+// A 1x1 conv "<layer>.w" [out_c][1][1][in_c] with its int32 bias, packed for the GEMM.
+bool read_pointwise(const WeightFileView& file, const std::string& layer, size_t in_c,
+                    size_t out_c, const ActivationQuant& input, const ActivationQuant& output,
+                    std::vector<int32_t>* packed, std::string* error);
+// A depthwise 3x3 "<layer>.w" [1][3][3][channels], packed for the depthwise kernels.
+bool read_depthwise(const WeightFileView& file, const std::string& layer, size_t channels,
+                    const ActivationQuant& input, const ActivationQuant& output,
+                    std::vector<int32_t>* packed, std::string* error);
+}  // namespace q8_load
+
 class MobileNetV2Q8 {
  public:
   // Returns false and sets *error when the file is not a quantized MobileNetV2 classifier
@@ -75,6 +92,18 @@ class MobileNetV2Q8 {
   const std::vector<int8_t>& pooled() const { return pooled_; }
   const std::vector<int8_t>& logits() const { return logits_; }
 
+  // SSDLite's backbone (ssdlite-q8.h): loads the stem, the blocks and the head only, from a
+  // classifier or a detector file, and keeps the expansion output of block keep_block alive
+  // to the end of a run; run_backbone() runs the network up to the head conv.
+  bool load_backbone(const WeightFileView& file, const QuantizedKernelTable& kernels,
+                     size_t keep_block, std::string* error);
+  void run_backbone(PixelRows& input);
+  const ArchitectureShape& architecture() const { return arch_; }
+  size_t block_input_size(size_t block) const { return blocks_[block].in_h; }
+  size_t head_size() const { return final_size_; }
+  const int8_t* expansion(size_t block) { return tensor(blocks_[block].expanded_tensor); }
+  const int8_t* head_output() { return tensor(head_tensor_); }
+
  private:
   static constexpr size_t kNone = static_cast<size_t>(-1);
 
@@ -88,6 +117,8 @@ class MobileNetV2Q8 {
     size_t first_step = 0, last_step = 0;
   };
 
+  bool load_layers(const WeightFileView& file, const QuantizedKernelTable& kernels,
+                   std::string* error);
   void plan();
   int8_t* tensor(size_t id) { return arena_.data() + plan_.offset(id); }
   void run_stem(const int8_t* image, int8_t* output);
@@ -106,7 +137,8 @@ class MobileNetV2Q8 {
   Q8Output stem_out_{}, head_out_{}, logits_out_{};
   std::vector<Block> blocks_;
   Q8PoolParams pool_{};
-  ActivationQuant pool_quant_{}, logits_quant_{};
+  ActivationQuant head_quant_{}, pool_quant_{}, logits_quant_{};
+  size_t keep_block_ = kNone;  // load_backbone(): the block whose expansion outlives it
   bool has_output_quant_ = false;
   float output_scale_ = 0.0f;
   int32_t output_zero_point_ = 0, output_min_ = 0, output_max_ = 0;  // the model's own domain

@@ -337,6 +337,93 @@ void add_params(WeightFileBuilder& builder, const std::string& name,
   }
 }
 
+// ---- activation quantization (what the integer detector needs besides the weights) -------
+//
+// A graph with quantized activations also gets one-element "<layer>.out_q" tensors, in the
+// format convert-classifier.cc writes for the integer classifier (the activation's type, its
+// scale and zero point as the tensor's quantization, the zero point as the element): the
+// backbone's "input" (what the stem reads, after the graph's QUANTIZE), "stem",
+// "block<i>.expand" / ".dw" / ".project" / ".add", "head"; then "extra<i>.expand" / ".dw" /
+// ".project", "box<m>.dw" / ".pw", "class<m>.dw" / ".pw" (each predictor's own output);
+// "boxes" (the concatenated box encodings, which the graph dequantizes for the postprocess),
+// "logits" (the concatenated class logits, the LOGISTIC's input) and "scores" (the LOGISTIC's
+// output, dequantized for the postprocess). Predictor outputs whose quantization differs from
+// the concatenation's are requantized to it by the graph's QUANTIZE operators; the integer
+// engine does the same from these records. The float engine never reads them.
+
+bool quantized(const Tensor& t) {
+  return t.type == ElementType::kUInt8 || t.type == ElementType::kInt8;
+}
+
+void add_activation_quant(WeightFileBuilder& builder, const std::string& layer, const Tensor& t) {
+  const std::string name = layer + ".out_q";
+  if (!quantized(t)) {
+    fail("activation " + display_name(t.name) + " (" + layer + " output) is " +
+         element_type_name(t.type) + " in a graph with quantized activations");
+  }
+  if (t.quant.scales.size() != 1 || !(t.quant.scales[0] > 0.0f)) {
+    fail("activation " + display_name(t.name) + " (" + layer + " output) has " +
+         std::to_string(t.quant.scales.size()) +
+         " scales; one positive scale (per tensor) is required");
+  }
+  const int64_t zero_point = t.quant.zero_points[0];
+  const int64_t lo = t.type == ElementType::kUInt8 ? 0 : -128;
+  if (zero_point < lo || zero_point > lo + 255) {
+    fail("activation " + display_name(t.name) + " (" + layer + " output) has zero point " +
+         std::to_string(zero_point) + ", outside " + element_type_name(t.type));
+  }
+  const uint8_t element = static_cast<uint8_t>(zero_point);  // two's complement for I8
+  if (!builder.add_tensor(name, stored_type(t.type), {1}, &element, 1, {t.quant.scales[0]},
+                          {static_cast<int32_t>(zero_point)}, 0)) {
+    fail("writing " + name + " for " + display_name(t.name) + ": " + builder.error());
+  }
+}
+
+bool same_quantization(const Tensor& a, const Tensor& b) {
+  return a.type == b.type && a.quant.scales == b.quant.scales &&
+         a.quant.zero_points == b.quant.zero_points;
+}
+
+// Returns whether the graph's activations are quantized (and their parameters were added).
+bool add_activation_quants(WeightFileBuilder& builder, const DetectorGraph& d,
+                           const Graph& graph) {
+  if (!quantized(*d.stem.input)) return false;
+  add_activation_quant(builder, "input", *d.stem.input);
+  add_activation_quant(builder, "stem", *d.stem.output);
+  for (size_t i = 0; i < d.blocks.size(); ++i) {
+    const BackboneBlock& b = d.blocks[i];
+    if (b.has_expand) add_activation_quant(builder, block_layer_name(i, "expand"), *b.expand.output);
+    add_activation_quant(builder, block_layer_name(i, "dw"), *b.depthwise.output);
+    add_activation_quant(builder, block_layer_name(i, "project"), *b.project.output);
+    if (b.add) add_activation_quant(builder, block_layer_name(i, "add"), *b.output);
+  }
+  add_activation_quant(builder, "head", *d.head.output);
+  for (size_t i = 0; i < d.extras.size(); ++i) {
+    add_activation_quant(builder, ssd_layer_name("extra", i, "expand"), *d.extras[i].expand.output);
+    add_activation_quant(builder, ssd_layer_name("extra", i, "dw"), *d.extras[i].depthwise.output);
+    add_activation_quant(builder, ssd_layer_name("extra", i, "project"), *d.extras[i].project.output);
+  }
+  for (size_t m = 0; m < d.maps.size(); ++m) {
+    add_activation_quant(builder, ssd_layer_name("box", m, "dw"), *d.maps[m].box_depthwise.output);
+    add_activation_quant(builder, ssd_layer_name("box", m, "pw"), *d.maps[m].box_pointwise.output);
+    add_activation_quant(builder, ssd_layer_name("class", m, "dw"), *d.maps[m].class_depthwise.output);
+    add_activation_quant(builder, ssd_layer_name("class", m, "pw"), *d.maps[m].class_pointwise.output);
+  }
+  // Between the concatenation and the sigmoid the walk admits reshapes and (re)quantizations;
+  // the engine applies the sigmoid to the concatenation's values, so a requantization there
+  // would be missed: refuse it.
+  const Tensor& logistic_in = graph.tensors[static_cast<size_t>(d.logistic->inputs[0])];
+  if (!same_quantization(logistic_in, *d.class_concat)) {
+    fail("the LOGISTIC reads " + display_name(logistic_in.name) +
+         ", quantized unlike the concatenated class logits " + display_name(d.class_concat->name) +
+         "; the integer engine applies the sigmoid to the concatenation");
+  }
+  add_activation_quant(builder, "boxes", *d.box_concat);
+  add_activation_quant(builder, "logits", *d.class_concat);
+  add_activation_quant(builder, "scores", graph.tensors[static_cast<size_t>(d.logistic->outputs[0])]);
+  return true;
+}
+
 DetectorConvertResult convert(const Graph& graph, const std::vector<std::string>& labels,
                               const AnchorParams& anchor_params) {
   DetectorGraph d;
@@ -399,6 +486,7 @@ DetectorConvertResult convert(const Graph& graph, const std::vector<std::string>
   }
   add_params(builder, "anchors.params", encode_anchor_params(anchor_params));
   add_params(builder, "postprocess.params", encode_postprocess_params(post));
+  const bool activation_quant = add_activation_quants(builder, d, graph);
 
   DetectorConvertResult result;
   result.file = builder.build();
@@ -418,6 +506,7 @@ DetectorConvertResult convert(const Graph& graph, const std::vector<std::string>
   s.weight_type = stored_type(d.stem.weights->type);
   s.per_channel = d.stem.weights->quant.per_channel();
   s.postprocess = post;
+  s.activation_quantization = activation_quant;
   result.ok = true;
   return result;
 }

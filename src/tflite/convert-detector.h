@@ -7,7 +7,9 @@
 // layers must be 1x1 / depthwise 3x3 stride 2 / 1x1 (ReLU6, SAME), each predictor depthwise
 // 3x3 (ReLU6) then a linear 1x1 conv with anchors-per-cell x 4 (boxes) or x (classes + 1)
 // outputs. Weights keep their stored integers and quantization (int8 per channel, int32
-// biases in the VOC model); the loader dequantizes them per output channel.
+// biases in the VOC model); the loader dequantizes them per output channel. Quantized graphs
+// also get every activation's scale and zero point as "<layer>.out_q" tensors (listed at
+// add_activation_quants in convert-detector.cc) for the integer engine.
 //
 // Postprocess settings (box coder scales, NMS defaults, class count) come from the
 // operator's FlexBuffer options. The anchor generator settings are not in a TFLite file, so
@@ -50,6 +52,9 @@ struct DetectorSummary {
   TensorType weight_type = TensorType::kF32;
   bool per_channel = false;
   PostprocessParams postprocess;
+  // Activations are quantized and their "<layer>.out_q" parameters were written (what the
+  // integer engine, ssdlite-q8.h, needs; see convert-detector.cc).
+  bool activation_quantization = false;
 };
 
 struct DetectorConvertResult {

@@ -63,6 +63,7 @@ class Walker {
     const Operator& class_concat = concatenation(pp.inputs[1], true, "class scores");
     d.box_concat = &tensor(box_concat.outputs[0]);
     d.class_concat = &tensor(class_concat.outputs[0]);
+    d.logistic = logistic_;
     if (box_concat.inputs.size() != class_concat.inputs.size()) {
       fail(op_ref(box_concat) + " joins " + std::to_string(box_concat.inputs.size()) +
            " box predictions but " + op_ref(class_concat) + " joins " +
@@ -168,6 +169,7 @@ class Walker {
       if (logistic) {
         if (*saw_logistic) fail(op_ref(*op) + " applies a second LOGISTIC to the class scores");
         *saw_logistic = true;
+        logistic_ = op;
       }
       take(*op, {op->code}, "a reshape, (de)quantization or sigmoid");
       t = &tensor(op->inputs[0]);
@@ -341,6 +343,7 @@ class Walker {
   const Graph& graph_;
   std::vector<int32_t> producer_;
   std::vector<bool> used_;
+  const Operator* logistic_ = nullptr;  // set by skip_back when it passes the sigmoid
 };
 
 }  // namespace

@@ -64,6 +64,7 @@ struct DetectorGraph {
   const Tensor* anchors = nullptr;
   const Tensor* box_concat = nullptr;    // the concatenated encodings / class logits
   const Tensor* class_concat = nullptr;
+  const Operator* logistic = nullptr;    // the sigmoid between class_concat and the postprocess
 };
 
 // Returns false and sets *error (naming the operator or tensor) when the graph is not wired

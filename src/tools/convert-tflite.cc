@@ -68,11 +68,12 @@ int convert_detector(const std::string& in_path, const std::string& out_path,
   for (size_t size : s.map_sizes) maps += (maps.empty() ? "" : ",") + std::to_string(size);
   std::printf("%s: SSDLite MobileNetV2 alpha %g, input %ux%u (mean %g, std %g), %u classes, "
               "feature maps %s (map 0 = block %zu expansion), %zu anchors (generated, max "
-              "difference from the model's %.2g), %zu tensors (%s weights, %s), %zu bytes\n",
+              "difference from the model's %.2g), %zu tensors (%s weights, %s%s), %zu bytes\n",
               out_path.c_str(), s.alpha, s.input_size, s.input_size, s.input_mean, s.input_std,
               s.num_classes, maps.c_str(), s.tap_block, s.anchor_count, s.max_anchor_error,
               s.tensor_count, type_name(s.weight_type),
-              s.per_channel ? "per-channel" : "per-tensor", result.file.size());
+              s.per_channel ? "per-channel" : "per-tensor",
+              s.activation_quantization ? ", activation quantization" : "", result.file.size());
   return 0;
 }
 

@@ -1,0 +1,237 @@
+// The integer SSDLite (SSDLiteQ8) on the real VOC model, converted here from ../shared/models:
+// the converter records the activation quantization it needs, SIMD and scalar kernels give
+// bit-identical detector outputs, the int8 outputs follow the float engine's, the Detector
+// selects it with Precision::kInt8, and files without activation quantization are refused
+// with a message.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "api/detector.h"
+#include "detection/random-detector.h"
+#include "model/ssdlite-q8.h"
+#include "model/weight-file.h"
+#include "tflite/convert-classifier.h"
+#include "tflite/convert-detector.h"
+
+namespace {
+
+using namespace mnv2;
+
+constexpr char kModel[] = "ssdlite_mobilenet_v2_voc_300_integer_quant_with_postprocess.tflite";
+
+std::string models_dir() {
+  std::vector<std::string> candidates;
+  if (const char* env = std::getenv("MNV2_MODELS")) candidates.push_back(env);
+  std::string here = __FILE__;  // <repo>/tests/cpp/native/test-q8-detector.cc
+  for (int up = 0; up < 4 && here.find('/') != std::string::npos; ++up) {
+    here = here.substr(0, here.rfind('/'));
+  }
+  candidates.push_back(here + "/../shared/models");
+  candidates.push_back("/work/shared/models");
+  for (const std::string& dir : candidates) {
+    if (std::ifstream(dir + "/" + kModel).good()) return dir;
+  }
+  return "";
+}
+
+struct Converted {
+  std::vector<uint8_t> file;
+  tflite::DetectorSummary summary;
+};
+
+const Converted& converted() {
+  static Converted c;
+  if (c.file.empty()) {
+    const std::string dir = models_dir();
+    REQUIRE_MESSAGE(!dir.empty(), kModel << " not found: set MNV2_MODELS");
+    std::vector<uint8_t> tflite;
+    std::vector<std::string> labels;
+    std::string error;
+    REQUIRE_MESSAGE(tflite::read_binary_file(dir + "/" + kModel, &tflite, &error), error);
+    REQUIRE_MESSAGE(tflite::read_label_file(dir + "/voc_labels_20.txt", &labels, &error), error);
+    tflite::DetectorConvertResult result = tflite::convert_detector(tflite.data(), tflite.size(), labels);
+    REQUIRE_MESSAGE(result.ok, result.error);
+    c.file = std::move(result.file);
+    c.summary = result.summary;
+  }
+  return c;
+}
+
+class BytePixels final : public PixelRows {
+ public:
+  BytePixels(const std::vector<uint8_t>& rgb, size_t size) : rgb_(rgb), size_(size) {}
+  void read_pixel_rows(size_t first, size_t count, uint8_t* out) override {
+    std::copy(rgb_.begin() + first * size_ * 3, rgb_.begin() + (first + count) * size_ * 3, out);
+  }
+
+ private:
+  const std::vector<uint8_t>& rgb_;
+  size_t size_;
+};
+
+// Two bright discs on a gradient plus mild noise: object-like structure at two scales.
+std::vector<uint8_t> test_image(size_t size, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<uint8_t> rgb(size * size * 3);
+  for (size_t y = 0; y < size; ++y) {
+    for (size_t x = 0; x < size; ++x) {
+      const double ax = double(x) - size * 0.35, ay = double(y) - size * 0.4;
+      const double bx = double(x) - size * 0.75, by = double(y) - size * 0.7;
+      const bool a = ax * ax + ay * ay < size * size / 16.0;
+      const bool b = bx * bx + by * by < size * size / 80.0;
+      for (size_t c = 0; c < 3; ++c) {
+        const double base = a ? 220.0 - 70.0 * c : b ? 30.0 + 90.0 * c : 60.0 + 0.5 * x + 0.2 * y * c;
+        const double v = base + double(rng() % 17) - 8.0;
+        rgb[(y * size + x) * 3 + c] = uint8_t(std::clamp(v, 0.0, 255.0));
+      }
+    }
+  }
+  return rgb;
+}
+
+struct Outputs {
+  std::vector<int8_t> box_codes, score_codes;
+  std::vector<float> encodings, scores;
+};
+
+Outputs run(const QuantizedKernelTable& kernels, const std::vector<uint8_t>& rgb) {
+  const std::vector<uint8_t>& file = converted().file;
+  WeightFileView view;
+  std::string error;
+  REQUIRE_MESSAGE(parse_weight_file(file.data(), file.size(), &view, &error), error);
+  SSDLiteQ8 net;
+  REQUIRE_MESSAGE(net.load(view, kernels, &error), error);
+  REQUIRE(net.input_size() == 300);
+  REQUIRE(net.num_anchors() == 1917);
+  BytePixels pixels(rgb, net.input_size());
+  net.run(pixels);
+  const float* e = net.box_encodings();
+  const float* s = net.class_scores();
+  return {net.box_codes(), net.score_codes(), std::vector<float>(e, e + net.num_anchors() * 4),
+          std::vector<float>(s, s + net.num_anchors() * net.score_stride())};
+}
+
+std::vector<uint8_t> to_rgba(const std::vector<uint8_t>& rgb) {
+  std::vector<uint8_t> rgba(rgb.size() / 3 * 4, 255);
+  for (size_t i = 0; i < rgb.size() / 3; ++i) {
+    for (size_t c = 0; c < 3; ++c) rgba[4 * i + c] = rgb[3 * i + c];
+  }
+  return rgba;
+}
+
+}  // namespace
+
+TEST_SUITE("model/int8 detector") {
+  TEST_CASE("the converter records the detector's activation quantization") {
+    const Converted& c = converted();
+    CHECK(c.summary.activation_quantization);
+    WeightFileView view;
+    std::string error;
+    REQUIRE_MESSAGE(parse_weight_file(c.file.data(), c.file.size(), &view, &error), error);
+    for (const char* name : {"input.out_q", "block13.expand.out_q", "head.out_q",
+                             "extra3.project.out_q", "box5.pw.out_q", "class0.dw.out_q",
+                             "boxes.out_q", "logits.out_q", "scores.out_q"}) {
+      CAPTURE(name);
+      const TensorView* t = view.find(name);
+      REQUIRE(t != nullptr);
+      CHECK(t->type == TensorType::kI8);
+      CHECK(t->quant_count == 1);
+    }
+    // The LOGISTIC's output: TFLite's fixed int8 sigmoid quantization, 1/256 and -128.
+    const TensorView* scores = view.find("scores.out_q");
+    float scale;
+    int32_t zero_point;
+    std::memcpy(&scale, scores->scales, 4);
+    std::memcpy(&zero_point, scores->zero_points, 4);
+    CHECK(scale == 1.0f / 256.0f);
+    CHECK(zero_point == -128);
+  }
+
+  TEST_CASE("SIMD and reference kernels give the identical int8 detector") {
+    for (uint32_t seed : {3u, 17u}) {
+      CAPTURE(seed);
+      const std::vector<uint8_t> rgb = test_image(300, seed);
+      const Outputs ref = run(reference_q8_kernels(), rgb);
+      const Outputs simd = run(simd_q8_kernels(), rgb);
+      CHECK(simd.box_codes == ref.box_codes);
+      CHECK(simd.score_codes == ref.score_codes);
+      CHECK(simd.encodings == ref.encodings);
+      CHECK(simd.scores == ref.scores);
+      // Not a degenerate network: the codes take many values.
+      std::vector<bool> seen(256, false);
+      for (int8_t q : simd.box_codes) seen[size_t(q + 128)] = true;
+      CHECK(std::count(seen.begin(), seen.end(), true) > 50);
+      // Scores are the LOGISTIC's int8 outputs: multiples of 1/256.
+      for (float s : simd.scores) {
+        if (s * 256.0f != std::round(s * 256.0f)) FAIL("score " << s << " is not a multiple of 1/256");
+      }
+    }
+  }
+
+  TEST_CASE("int8 outputs follow the float engine's on the same pixels") {
+    const std::vector<uint8_t>& file = converted().file;
+    const std::vector<uint8_t> rgb = test_image(300, 5);
+    const std::vector<uint8_t> rgba = to_rgba(rgb);
+    std::string error;
+    auto f32 = Detector::create(file.data(), file.size(), &error);
+    REQUIRE_MESSAGE(f32, error);
+    auto q8 = Detector::create(file.data(), file.size(), &error, simd_kernels(), Execution::kFused,
+                               Precision::kInt8);
+    REQUIRE_MESSAGE(q8, error);
+    CHECK(q8->precision() == Precision::kInt8);
+    CHECK(f32->precision() == Precision::kFloat32);
+    CHECK(q8->num_anchors() == f32->num_anchors());
+    CHECK(q8->input_size() == 300);
+    CHECK(q8->default_options().iou_threshold == f32->default_options().iou_threshold);
+
+    std::vector<Detection> found;
+    DetectOptions options = f32->default_options();
+    REQUIRE_MESSAGE(q8->detect(rgba.data(), 300, 300, rgba.size(), options, &found, &error), error);
+    REQUIRE_MESSAGE(f32->detect(rgba.data(), 300, 300, rgba.size(), options, &found, &error), error);
+    // The decoded boxes of both runs: the int8 box encodings dequantize to what the float
+    // network computes, within a few quantization steps (0.06 each) after 70 layers.
+    const std::vector<Box>& a = f32->boxes();
+    REQUIRE(q8->int8_network() != nullptr);
+    const float* scores_q8 = q8->int8_network()->class_scores();
+    const float* scores_f32 = f32->network().class_scores();
+    double score_error = 0.0;
+    size_t n = 0;
+    for (size_t i = 0; i < a.size() * 21; ++i, ++n) score_error += std::fabs(scores_q8[i] - scores_f32[i]);
+    INFO("mean |int8 - float| sigmoid score: ", score_error / n);
+    CHECK(score_error / n < 0.002);
+    const float* enc_q8 = q8->int8_network()->box_encodings();
+    const float* enc_f32 = f32->network().box_encodings();
+    double dot = 0, na = 0, nb = 0;
+    for (size_t i = 0; i < a.size() * 4; ++i) {
+      dot += double(enc_q8[i]) * enc_f32[i];
+      na += double(enc_f32[i]) * enc_f32[i];
+      nb += double(enc_q8[i]) * enc_q8[i];
+    }
+    const double cosine = dot / std::sqrt(na * nb);
+    INFO("cosine similarity of the box encodings: ", cosine);
+    CHECK(cosine > 0.99);
+  }
+
+  TEST_CASE("files without activation quantization are refused for int8 with a message") {
+    testing::RandomDetectorSpec spec;
+    const std::vector<uint8_t> file = testing::random_detector_file(spec);
+    std::string error;
+    auto detector = Detector::create(file.data(), file.size(), &error, simd_kernels(),
+                                     Execution::kFused, Precision::kInt8);
+    CHECK(detector == nullptr);
+    CHECK(error.find("activation quantization") != std::string::npos);
+    CHECK(Detector::create(file.data(), file.size(), &error) != nullptr);
+    // The converted real model, which has it, is accepted.
+    const std::vector<uint8_t>& detector_file = converted().file;
+    CHECK(Detector::create(detector_file.data(), detector_file.size(), &error, simd_kernels(),
+                           Execution::kFused, Precision::kInt8) != nullptr);
+  }
+}
