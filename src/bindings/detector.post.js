@@ -10,8 +10,15 @@ function checkFraction(name, value) {
 }
 
 Module['Detector'] = class Detector {
-  constructor(weights) {
-    const core = Module['DetectorCore']['create'](weightBytes(weights));
+  // options.execution: 'fused' (default) or 'layer-by-layer', how the backbone runs (as for
+  // Module.Classifier); the SSD head is the same either way.
+  constructor(weights, options = {}) {
+    checkOptionsObject(options, 'Detector');
+    const execution = options['execution'] ?? 'fused';
+    if (execution !== 'fused' && execution !== 'layer-by-layer') {
+      throw new RangeError(`execution must be 'fused' or 'layer-by-layer', got ${describe(execution)}`);
+    }
+    const core = Module['DetectorCore']['create'](weightBytes(weights), execution === 'layer-by-layer');
     if (!core) throw new Error(Module['lastCreateError']());
     this._core = core;
     track(this, core);  // deleted when this wrapper is collected without dispose()
@@ -19,6 +26,7 @@ Module['Detector'] = class Detector {
     this.numClasses = core['numClasses'];
     this.numAnchors = core['numAnchors'];
     this.labels = core['labels']();
+    this.execution = core['execution'];
     // The model's own NMS settings, used when detect() is not told otherwise.
     this.defaultIouThreshold = core['defaultIouThreshold'];
     this.defaultClassAgnostic = core['defaultClassAgnostic'];
@@ -53,6 +61,19 @@ Module['Detector'] = class Detector {
       iouThreshold, classAgnostic);
     if (detections === null) throw new Error(core['error']());
     return detections;
+  }
+
+  /** {weightsBytes, activationPeakBytes, scratchBytes, wasmMemoryBytes}, as for Classifier. */
+  memoryStats() {
+    return this._live()['memoryStats']();
+  }
+
+  /**
+   * Per-layer rows like Classifier.summary(): the backbone up to its head conv, then extra0..,
+   * then box<m> and class<m> for every feature map m.
+   */
+  summary() {
+    return this._live()['summary']();
   }
 
   dispose() {
