@@ -11,8 +11,8 @@ const USAGE = `usage:
   mobilenetv2-wasm classify [--top K] [--crop F] [--precision float32|int8] [--json] [--weights FILE] IMAGE...
   mobilenetv2-wasm detect [--min-score S] [--max N] [--iou T] [--per-class] [--precision float32|int8] [--json] [--weights FILE] IMAGE...
   mobilenetv2-wasm bench [--runs N] [--threads N|auto] [--precision float32|int8] [--json] [--weights FILE] [--execution fused|layer-by-layer] [--profile]
-  mobilenetv2-wasm bench --model detect [--runs N] [--json] [--weights FILE]
-  mobilenetv2-wasm summary [--json] [--weights FILE] [--execution fused|layer-by-layer]`;
+  mobilenetv2-wasm bench --model detect [--runs N] [--precision float32|int8] [--json] [--weights FILE] [--execution fused|layer-by-layer]
+  mobilenetv2-wasm summary [--model classify|detect] [--json] [--weights FILE] [--execution fused|layer-by-layer]`;
 
 class UsageError extends Error {}
 
@@ -132,14 +132,17 @@ async function benchCommand(args) {
       console.log(JSON.stringify(result));
     } else {
       if (profile) for (const line of formatProfile(profile)) console.log(line);
-      const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
-      const { weightsBytes, activationPeakBytes, scratchBytes, wasmMemoryBytes } = result.memory;
       console.log(`${result.model} (${model.precision}, ${values.execution}): median ${result.median_ms} ms, min ${result.min_ms} ms, p90 ${result.p90_ms} ms over ${runs} runs (${model.backend}, ${model.threads} thread${model.threads > 1 ? 's' : ''})`);
-      console.log(`memory: weights ${kib(weightsBytes)}, activations ${kib(activationPeakBytes)} + scratch ${kib(scratchBytes)}, WASM memory ${kib(wasmMemoryBytes)}`);
+      console.log(memoryLine(result.memory));
     }
   } finally {
     model.dispose();
   }
+}
+
+function memoryLine({ weightsBytes, activationPeakBytes, scratchBytes, wasmMemoryBytes }) {
+  const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
+  return `memory: weights ${kib(weightsBytes)}, activations ${kib(activationPeakBytes)} + scratch ${kib(scratchBytes)}, WASM memory ${kib(wasmMemoryBytes)}`;
 }
 
 function formatCount(value) {
@@ -149,12 +152,14 @@ function formatCount(value) {
 }
 
 function printSummaryTable({ layers, totals }) {
-  const header = ['layer', 'type', 'input', 'output', 't', 's', 'params', 'MACs', 'live KiB'];
+  // 'expanded KiB': what the layer's expanded and depthwise tensors would take materialized
+  // whole (layer by layer), next to what is live under the current plan.
+  const header = ['layer', 'type', 'input', 'output', 't', 's', 'params', 'MACs', 'live KiB', 'expanded KiB'];
   const rows = layers.map((layer) => [layer.name, layer.type, layer.input.join('x'), layer.output.join('x'),
     layer.expansion || '-', layer.stride, formatCount(layer.params), formatCount(layer.macs),
-    (layer.activationBytes / 1024).toFixed(0)]);
+    (layer.activationBytes / 1024).toFixed(0), layer.expandedBytes ? (layer.expandedBytes / 1024).toFixed(0) : '-']);
   rows.push(['total', '', '', '', '', '', formatCount(totals.params), formatCount(totals.macs),
-    `${(totals.peakActivationBytes / 1024).toFixed(0)} (peak)`]);
+    `${(totals.peakActivationBytes / 1024).toFixed(0)} (peak)`, '']);
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => String(row[i]).length)));
   for (const row of [header, ...rows]) {
     console.log(row.map((cell, i) => (i < 4 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  '));
@@ -168,16 +173,27 @@ async function summaryCommand(args) {
       json: { type: 'boolean', default: false },
       weights: { type: 'string' },
       execution: { type: 'string', default: 'fused' },
+      model: { type: 'string', default: 'classify' },
     },
   });
   if (!['fused', 'layer-by-layer'].includes(values.execution)) {
     throw new UsageError(`--execution must be fused or layer-by-layer, got ${values.execution}`);
   }
-  const model = await load({ execution: values.execution, ...(values.weights ? { weights: values.weights } : {}) });
+  if (!['classify', 'detect'].includes(values.model)) throw new UsageError(`--model must be classify or detect, got ${values.model}`);
+  const detect = values.model === 'detect';
+  const options = { execution: values.execution, ...(values.weights ? { weights: values.weights } : {}) };
+  const model = detect ? await loadDetector(options) : await load(options);
   try {
     const summary = model.summary();
-    if (values.json) console.log(JSON.stringify({ model: `mobilenet_v2_${model.alpha}_${model.inputSize}`, execution: values.execution, ...summary }));
-    else printSummaryTable(summary);
+    const memory = model.memoryStats();
+    const name = detect ? `ssdlite_mobilenet_v2_${model.inputSize}` : `mobilenet_v2_${model.alpha}_${model.inputSize}`;
+    if (values.json) {
+      console.log(JSON.stringify({ model: name, execution: values.execution, ...summary, memory }));
+    } else {
+      console.log(`${name} (${values.execution})`);
+      printSummaryTable(summary);
+      console.log(memoryLine(memory));
+    }
   } finally {
     model.dispose();
   }
@@ -233,9 +249,11 @@ async function detectCommand(args) {
 // bench --model detect: one detect() (resize, network, decoding, NMS) of random pixels at the
 // model's resolution, timed like the classifier.
 async function benchDetect(values, runs) {
-  if (values.execution !== 'fused') throw new UsageError('--execution applies to the classifier only');
+  if (!['fused', 'layer-by-layer'].includes(values.execution)) {
+    throw new UsageError(`--execution must be fused or layer-by-layer, got ${values.execution}`);
+  }
   const precision = precisionOption(values.precision);
-  const detector = await loadDetector({ precision, ...(values.weights ? { weights: values.weights } : {}) });
+  const detector = await loadDetector({ precision, execution: values.execution, ...(values.weights ? { weights: values.weights } : {}) });
   try {
     const size = detector.inputSize;
     const data = new Uint8Array(size * size * 4);
@@ -259,9 +277,15 @@ async function benchDetect(values, runs) {
       median_ms: Number(percentile(times, 0.5).toFixed(3)),
       min_ms: Number(times[0].toFixed(3)),
       p90_ms: Number(percentile(times, 0.9).toFixed(3)),
+      execution: values.execution,
+      memory: detector.memoryStats(),
     };
-    if (values.json) console.log(JSON.stringify(result));
-    else console.log(`${result.model} (${result.precision}): median ${result.median_ms} ms, min ${result.min_ms} ms, p90 ${result.p90_ms} ms over ${runs} runs (1 thread, SIMD128)`);
+    if (values.json) {
+      console.log(JSON.stringify(result));
+    } else {
+      console.log(`${result.model} (${result.precision}, ${values.execution}): median ${result.median_ms} ms, min ${result.min_ms} ms, p90 ${result.p90_ms} ms over ${runs} runs (1 thread, SIMD128)`);
+      console.log(memoryLine(result.memory));
+    }
   } finally {
     detector.dispose();
   }

@@ -107,6 +107,12 @@ export interface LayerSummary {
   macs: number;
   /** Activation bytes alive while this layer runs, under the current execution plan. */
   activationBytes: number;
+  /**
+   * Bytes the layer's expanded tensor (at its input resolution) plus its depthwise output
+   * would take materialized whole, as layer-by-layer runtimes hold them; 0 without an
+   * expansion. Compare with activationBytes to see what fused execution saves.
+   */
+  expandedBytes: number;
 }
 
 export interface SummaryTotals {
@@ -199,6 +205,8 @@ export interface LoadDetectorOptions {
    * converted with activation quantization.
    */
   precision?: 'float32' | 'int8';
+  /** How the backbone runs, as for load(): 'fused' (default) or 'layer-by-layer'. */
+  execution?: 'fused' | 'layer-by-layer';
 }
 
 export interface DetectOptions {
@@ -231,8 +239,18 @@ export interface Detector {
   readonly labels: readonly string[];
   /** The arithmetic in use (loadDetector's precision option). */
   readonly precision: 'float32' | 'int8';
+  /** How the backbone runs (loadDetector's execution option). */
+  readonly execution: 'fused' | 'layer-by-layer';
   /** Objects found in the image, sorted by score, highest first. */
   detect(input: ImageInput, options?: DetectOptions): Promise<Detection[]>;
+  /** Memory use in bytes, as for the classifier. */
+  memoryStats(): MemoryStats;
+  /**
+   * The network layer by layer, as for the classifier: the backbone up to its head conv, the
+   * SSD extra layers (extra0, ...) and each feature map's box and class predictors (box0,
+   * class0, ...).
+   */
+  summary(): Summary;
   /** Frees the detector's WASM memory (or its worker); later calls reject. Idempotent. */
   dispose(): void;
 }

@@ -231,6 +231,8 @@ class SSDLiteDetector {
     this.labels = detector.labels;
     /** 'float32' or 'int8' (loadDetector's precision option). */
     this.precision = detector.precision;
+    /** 'fused' or 'layer-by-layer': how the backbone runs (loadDetector's execution option). */
+    this.execution = detector.execution;
   }
 
   _live() {
@@ -251,6 +253,20 @@ class SSDLiteDetector {
     return detector.detect(data, width, height, options);
   }
 
+  /** Memory in bytes, as for the classifier: {weightsBytes, activationPeakBytes, scratchBytes, wasmMemoryBytes}. */
+  memoryStats() {
+    return this._live().memoryStats();
+  }
+
+  /**
+   * The network as it runs, like the classifier's summary(): {layers, totals}, the layers
+   * being the backbone up to its head conv, the SSD extra layers (extra0..) and the box and
+   * class predictors of every feature map (box0, class0, ...).
+   */
+  summary() {
+    return summarize(this._live().summary());
+  }
+
   /** Frees the WASM memory of this detector; further calls throw. */
   dispose() {
     this._detector?.dispose();
@@ -262,15 +278,18 @@ class SSDLiteDetector {
  * Loads the SSDLite object detector (Pascal VOC). options.weights: URL, path (Node) or bytes of
  * a detector .mnv2 file, default the bundled ssdlite_mobilenet_v2_voc_300; options.onProgress
  * as for load(); options.worker: true runs it in a worker; options.precision: 'float32'
- * (default) or 'int8' (the quantized model with TFLite's integer arithmetic, single-threaded).
+ * (default) or 'int8' (the quantized model with TFLite's integer arithmetic, single-threaded);
+ * options.execution: 'fused' (default) or 'layer-by-layer', how the float backbone runs (as
+ * for load()).
  */
 export async function loadDetector(options) {
-  const { weights, onProgress, worker, precision } = readOptions(options,
-    { weights: DEFAULT_DETECTOR_WEIGHTS, onProgress: undefined, worker: false, precision: 'float32' }, 'loadDetector', { strict: false });
+  const { weights, onProgress, worker, precision, execution } = readOptions(options,
+    { weights: DEFAULT_DETECTOR_WEIGHTS, onProgress: undefined, worker: false, precision: 'float32', execution: 'fused' },
+    'loadDetector', { strict: false });
   checkProgress(onProgress);
-  if (worker) return loadInWorker('detector', { weights, onProgress, precision });
+  if (worker) return loadInWorker('detector', { weights, onProgress, precision, execution });
   const module = await wasmModule();
-  return new SSDLiteDetector(new module.Detector(await weightBytes(weights, onProgress), { precision }));
+  return new SSDLiteDetector(new module.Detector(await weightBytes(weights, onProgress), { precision, execution }));
 }
 
 export { toRgba };

@@ -34,6 +34,13 @@ std::unique_ptr<Detector> Detector::create(const uint8_t* weights, size_t size,
   return detector;
 }
 
+MemoryStats Detector::memory_stats() const {
+  MemoryStats stats = network_.memory_stats();
+  stats.scratch_bytes += boxes_.capacity() * sizeof(Box) + nms_.reserved_bytes() +
+                         kept_.capacity() * sizeof(NmsDetection);
+  return stats;
+}
+
 DetectOptions Detector::default_options() const {
   DetectOptions options;
   options.iou_threshold = postprocess().iou_threshold;

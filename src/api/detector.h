@@ -71,6 +71,12 @@ class Detector {
   // The decoded boxes of the last detect() (normalized corners, one per anchor).
   const std::vector<Box>& boxes() const { return boxes_; }
 
+  // The network's layers (SSDLite::summary()) and memory; the scratch also counts the
+  // post-processing buffers (decoded boxes, NMS candidates), reserved at load like the rest.
+  std::vector<LayerSummary> summary() const { return network_.summary(); }
+  MemoryStats memory_stats() const;
+  Execution execution() const { return network_.execution(); }
+
  private:
   Detector() = default;
 

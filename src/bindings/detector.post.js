@@ -12,14 +12,20 @@ function checkFraction(name, value) {
 Module['Detector'] = class Detector {
   // options.precision: 'float32' (default: weights dequantized, float arithmetic) or 'int8'
   // (the quantized model with TFLite's integer arithmetic; needs a weight file converted with
-  // activation quantization).
+  // activation quantization). options.execution: 'fused' (default) or 'layer-by-layer', how
+  // the float backbone runs (as for Module.Classifier); the SSD head is the same either way.
   constructor(weights, options = {}) {
     checkOptionsObject(options, 'Detector');
     const precision = options['precision'] ?? 'float32';
     if (precision !== 'float32' && precision !== 'int8') {
       throw new RangeError(`precision must be 'float32' or 'int8', got ${describe(precision)}`);
     }
-    const core = Module['DetectorCore']['create'](weightBytes(weights), precision === 'int8');
+    const execution = options['execution'] ?? 'fused';
+    if (execution !== 'fused' && execution !== 'layer-by-layer') {
+      throw new RangeError(`execution must be 'fused' or 'layer-by-layer', got ${describe(execution)}`);
+    }
+    const core = Module['DetectorCore']['create'](weightBytes(weights), execution === 'layer-by-layer',
+                                                  precision === 'int8');
     if (!core) throw new Error(Module['lastCreateError']());
     this._core = core;
     this.precision = core['precision'];
@@ -28,6 +34,7 @@ Module['Detector'] = class Detector {
     this.numClasses = core['numClasses'];
     this.numAnchors = core['numAnchors'];
     this.labels = core['labels']();
+    this.execution = core['execution'];
     // The model's own NMS settings, used when detect() is not told otherwise.
     this.defaultIouThreshold = core['defaultIouThreshold'];
     this.defaultClassAgnostic = core['defaultClassAgnostic'];
@@ -62,6 +69,19 @@ Module['Detector'] = class Detector {
       iouThreshold, classAgnostic);
     if (detections === null) throw new Error(core['error']());
     return detections;
+  }
+
+  /** {weightsBytes, activationPeakBytes, scratchBytes, wasmMemoryBytes}, as for Classifier. */
+  memoryStats() {
+    return this._live()['memoryStats']();
+  }
+
+  /**
+   * Per-layer rows like Classifier.summary(): the backbone up to its head conv, then extra0..,
+   * then box<m> and class<m> for every feature map m.
+   */
+  summary() {
+    return this._live()['summary']();
   }
 
   dispose() {

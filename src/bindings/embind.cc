@@ -78,6 +78,7 @@ val summary_array(const std::vector<mnv2::LayerSummary>& rows) {
     entry.set("params", static_cast<double>(row.params));
     entry.set("macs", static_cast<double>(row.macs));
     entry.set("activationBytes", static_cast<double>(row.activation_bytes));
+    entry.set("expandedBytes", static_cast<double>(row.expanded_bytes));
     result.set(i, entry);
   }
   return result;
@@ -188,12 +189,14 @@ class ClassifierCore {
 // The detector binding, same pattern: detector.post.js wraps it into Module.Detector.
 class DetectorCore {
  public:
-  // int8: run the quantized model with integer arithmetic (Precision::kInt8).
-  static DetectorCore* create(const std::string& weights, bool int8) {
+  // layer_by_layer: the backbone's reference execution, as for ClassifierCore; int8: run the
+  // quantized model with integer arithmetic (Precision::kInt8).
+  static DetectorCore* create(const std::string& weights, bool layer_by_layer, bool int8) {
     last_create_error.clear();
     auto detector = mnv2::Detector::create(
         reinterpret_cast<const uint8_t*>(weights.data()), weights.size(), &last_create_error,
-        mnv2::simd_kernels(), mnv2::Execution::kFused,
+        mnv2::simd_kernels(),
+        layer_by_layer ? mnv2::Execution::kLayerByLayer : mnv2::Execution::kFused,
         int8 ? mnv2::Precision::kInt8 : mnv2::Precision::kFloat32);
     if (!detector) return nullptr;
     return new DetectorCore(std::move(detector));
@@ -239,6 +242,11 @@ class DetectorCore {
   }
 
   const std::string& error() const { return error_; }
+  val memory_stats() const { return memory_stats_object(detector_->memory_stats()); }
+  val summary() const { return summary_array(detector_->summary()); }
+  std::string execution() const {
+    return detector_->execution() == mnv2::Execution::kLayerByLayer ? "layer-by-layer" : "fused";
+  }
   size_t input_size() const { return detector_->input_size(); }
   size_t num_classes() const { return detector_->num_classes(); }
   size_t num_anchors() const { return detector_->num_anchors(); }
@@ -294,6 +302,9 @@ EMSCRIPTEN_BINDINGS(mobilenetv2) {
       .function("detect", &DetectorCore::detect)
       .function("error", &DetectorCore::error)
       .function("labels", &DetectorCore::labels)
+      .function("memoryStats", &DetectorCore::memory_stats)
+      .function("summary", &DetectorCore::summary)
+      .property("execution", &DetectorCore::execution)
       .property("inputSize", &DetectorCore::input_size)
       .property("numClasses", &DetectorCore::num_classes)
       .property("numAnchors", &DetectorCore::num_anchors)

@@ -42,6 +42,8 @@ std::vector<LayerSummary> MobileNetV2::summary() const {
                     params, macs,
                     live(block.first_step, block.last_step) + block.scratch_bytes +
                         (i == 0 && execution_ == Execution::kFused ? stem_scratch : 0)});
+    rows.back().expanded_bytes =
+        (block.in_h * block.in_w + block.out_h * block.out_w) * e * sizeof(float);
   }
   const size_t last_c = arch_.blocks.back().out_channels;
   const size_t head_c = arch_.head_channels;

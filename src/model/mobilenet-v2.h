@@ -50,6 +50,10 @@ struct LayerSummary {
   size_t params;           // weights + biases
   size_t macs;             // multiply-adds
   size_t activation_bytes; // activations alive while it runs (the planned tensors + scratch)
+  // What the block's expanded tensor (at its input resolution) and depthwise output (at its
+  // output resolution) would cost materialized whole, as a layer-by-layer runtime holds them:
+  // the memory fusion avoids. 0 for rows without an expansion.
+  size_t expanded_bytes = 0;
 };
 
 struct MemoryStats {

@@ -42,6 +42,10 @@ class NonMaxSuppression {
  public:
   // Sizes the buffers for up to `boxes` boxes of `classes` classes.
   void reserve(size_t boxes, size_t classes);
+  // The bytes reserve() set aside (for memory reports).
+  size_t reserved_bytes() const {
+    return (candidates_.capacity() + per_class_.capacity()) * sizeof(NmsDetection);
+  }
 
   // scores: row i (at scores + i * score_stride) holds box i's class scores, class c at
   // column first_class + c for c in [0, classes). Boxes and classes must not exceed what was

@@ -68,6 +68,15 @@ class SSDLite {
   const float* class_scores() const { return scores_.data(); }
   size_t score_stride() const { return num_classes_ + 1; }
 
+  // Per-layer parameters, multiply-adds and activation bytes (ssdlite-summary.cc): the
+  // backbone's rows up to its head conv (stem, block0..16, head; no pool or logits), then
+  // extra0.. and, per feature map m, box<m> and class<m>.
+  std::vector<LayerSummary> summary() const;
+  // Weights, activations (backbone arena + extra layers' outputs + box and score outputs) and
+  // scratch (backbone rings + the head's expand and depthwise buffers), as allocated.
+  MemoryStats memory_stats() const;
+  Execution execution() const { return backbone_.execution(); }
+
  private:
   struct Extra {
     size_t in_size, out_size;

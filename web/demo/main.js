@@ -2,6 +2,7 @@
 // image or on the webcam, and shows the results. Everything happens in this tab.
 import * as mnv2 from '../index.js';
 import * as view from './view.js';
+import * as architecture from './architecture-view.js';
 import { watchImageInputs, showSamples } from './image-input.js';
 import { startWebcam } from './webcam.js';
 
@@ -54,7 +55,47 @@ async function loadModels(worker) {
   view.setStatus(`Ready: inference runs ${where}.`);
   view.setModelInfo(`MobileNetV2 ${classifier.alpha.toFixed(2).replace(/0$/, '')} at ${classifier.inputSize}×${classifier.inputSize}, ` +
     `${classifier.numClasses} classes${detector ? ', SSDLite object detector' : ''}; WebAssembly SIMD128, ${where}.`);
+  // The panel is extra: a failure there must not take the models down.
+  await showArchitecture(classifier, detector, worker).catch((error) => view.showError(`Architecture panel: ${error.message}`));
   return { classifier, detector, worker };
+}
+
+// The Architecture panel (summary() and memoryStats() are Promises in worker mode).
+async function showArchitecture(classifier, detector, worker) {
+  const [summary, memory] = await Promise.all([classifier.summary(), classifier.memoryStats()]);
+  const alpha = classifier.alpha.toFixed(2).replace(/0$/, '');
+  architecture.renderArchitecture(summary, memory,
+    `MobileNetV2 ${alpha}, ${classifier.inputSize}×${classifier.inputSize}, fused execution${worker ? ' (in a Web Worker)' : ''}`);
+  if (detector && typeof detector.summary === 'function') {
+    const [detectorSummary, detectorMemory] = await Promise.all([detector.summary(), detector.memoryStats()]);
+    architecture.renderDetectorTotals(detectorSummary, detectorMemory);
+  } else {
+    architecture.renderDetectorTotals(null);
+  }
+}
+
+const PROFILE_RUNS = 5;
+
+/** The image on screen, or a neutral gray one when there is none yet. */
+function profileInput(classifier) {
+  if (!preview.hidden && preview.naturalWidth > 0 && !$('frame').hidden) return preview;
+  const size = classifier.inputSize;
+  return { data: new Uint8Array(size * size * 4).fill(128), width: size, height: size };
+}
+
+async function profileLayers() {
+  const models = modelsPromise;
+  const { classifier } = await models;
+  architecture.setProfileStatus(`Profiling: ${PROFILE_RUNS} runs…`, true);
+  try {
+    const profile = await classifier.profile(profileInput(classifier), { runs: PROFILE_RUNS });
+    if (models === modelsPromise) architecture.renderProfile(profile, PROFILE_RUNS);
+  } catch (error) {
+    // Models switched meanwhile: the new panel is already drawn, the failure is expected.
+    if (models !== modelsPromise) return;
+    architecture.setProfileStatus('', false);
+    view.showError(`Profiling failed: ${error.message}`);
+  }
 }
 
 function switchModels(worker) {
@@ -208,6 +249,7 @@ function main() {
     }, () => {});
   });
   webcamButton.addEventListener('click', toggleWebcam);
+  $('profile-button').addEventListener('click', profileLayers);
   watchImageInputs(showImage, (message) => view.showError(message));
   showSamples(showImage);
   switchModels(workerToggle.checked);

@@ -94,6 +94,37 @@ TEST_SUITE("summary") {
     CHECK(fused_rows[2].stride == 2);
     CHECK(fused_rows[2].output[0] == 56);
   }
+
+  TEST_CASE("expanded bytes: what materializing each block's expansion would cost") {
+    const auto file = testing::random_classifier_file(1.0f, 224, 1001, 5);
+    std::string error;
+    auto fused = Classifier::create(file.data(), file.size(), &error);
+    auto layered = Classifier::create(file.data(), file.size(), &error, simd_kernels(),
+                                      Execution::kLayerByLayer);
+    REQUIRE(fused);
+    REQUIRE(layered);
+    const auto fused_rows = fused->summary();
+    const auto layered_rows = layered->summary();
+    // Block 1: 112x112x(6 * 16) expanded, 56x56x96 after its stride-2 depthwise.
+    CHECK(fused_rows[2].expanded_bytes == (112 * 112 + 56 * 56) * 96 * 4);
+    for (size_t i = 0; i < fused_rows.size(); ++i) {
+      const LayerSummary& row = fused_rows[i];
+      CAPTURE(row.name);
+      CHECK(row.expanded_bytes == layered_rows[i].expanded_bytes);
+      if (row.type != "bottleneck") {
+        CHECK(row.expanded_bytes == 0);
+        continue;
+      }
+      const size_t expanded = row.input[2] * row.expansion;
+      CHECK(row.expanded_bytes ==
+            (row.input[0] * row.input[1] + row.output[0] * row.output[1]) * expanded * 4);
+      // Layer by layer, the depthwise step holds both tensors (and its input, unless block 0
+      // whose expansion is its input).
+      CHECK(layered_rows[i].activation_bytes >= row.expanded_bytes);
+    }
+    // Fused, the large early expansions never exist whole.
+    for (size_t i = 1; i <= 7; ++i) CHECK(fused_rows[i].activation_bytes < fused_rows[i].expanded_bytes);
+  }
 }
 
 }  // namespace mnv2

@@ -29,8 +29,11 @@ export async function inBrowser(element: HTMLImageElement, video: HTMLVideoEleme
   const objects: Detection[] = await detector.detect(element, { minScore: 0.3, maxDetections: 5, iouThreshold: 0.5, classAgnostic: false });
   const [x, y, width, height] = objects[0].bbox;
   void `${objects[0].class} ${objects[0].classIndex} ${x + y + width + height} ${detector.labels.length}`;
+  const remotePeak: number = (await detector.summary()).totals.peakActivationBytes;
   detector.dispose();
-  const local: Detector = await loadDetector({ weights: new Uint8Array(8) });
+  const local: Detector = await loadDetector({ weights: new Uint8Array(8), execution: 'layer-by-layer' });
+  const expanded: number = local.summary().layers[0].expandedBytes + local.memoryStats().scratchBytes + remotePeak;
+  void expanded;
   local.dispose();
   await stats;
   summarize(model.inputSize > 0 ? [] : []);
