@@ -198,5 +198,5 @@ test('CLI bench --model detect reports memory', () => {
   const text = run('bench', '--model', 'detect', '--runs', '2', '--execution', 'layer-by-layer');
   assert.equal(text.code, 0, text.stderr);
   const expected = Math.round(models.detectorLayered.memoryStats().activationPeakBytes / 1024);
-  assert.match(text.stdout, new RegExp(`\\(layer-by-layer\\): median .*\\nmemory: weights \\d+ KiB, activations ${expected} KiB`));
+  assert.match(text.stdout, new RegExp(`\\(float32, layer-by-layer\\): median .*\\nmemory: weights \\d+ KiB, activations ${expected} KiB`));
 });
