@@ -1,13 +1,13 @@
-// Input pixels for the integer engine: RGBA pixels -> centre crop -> the antialiased resize of
-// preprocess.h -> RGB rounded to uint8, the values a resizer hands TFLite's uint8 input.
+// Input pixels for the integer engine: RGBA pixels -> centre crop -> PIL's 8-bit bilinear
+// resize (resize-u8.h), bit for bit -> RGB uint8, the values TFLite's uint8 input gets from the
+// reference pipeline.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 
 #include "model/mobilenet-v2-q8.h"
-#include "model/preprocess.h"
+#include "model/resize-u8.h"
 
 namespace mnv2 {
 
@@ -19,9 +19,8 @@ class ResizedPixels final : public PixelRows {
   void read_pixel_rows(size_t first, size_t count, uint8_t* out) override;
 
  private:
-  Preprocessor preprocessor_;
+  ResizeU8 resize_;
   size_t output_size_ = 0;
-  std::vector<float> row_;
 };
 
 }  // namespace mnv2

@@ -1,6 +1,7 @@
 // Where the shared test data lives: ../shared beside the repository (or $MNV2_SHARED).
 // The reference files there were computed by an independent TFLite runtime (Arm NN 22,
 // CpuRef, integer arithmetic); see shared/reference/SOURCES.md and shared/models/SOURCES.md.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -20,4 +21,33 @@ export function readReference(name) {
     const entry = JSON.parse(line);
     return [entry.image, entry];
   }));
+}
+
+/**
+ * RGBA pixels {data, width, height} of a JPEG as libjpeg-turbo decodes it: its djpeg tool (apt
+ * package libjpeg-turbo-progs) with the accurate integer IDCT and fancy upsampling, the defaults
+ * PIL decodes with. For comparisons with PIL-fed reference results, where the decoder must not
+ * be the difference.
+ */
+export function decodeJpegWithLibjpeg(file) {
+  let pnm;
+  try {
+    pnm = execFileSync('djpeg', ['-dct', 'int', '-pnm', file], { maxBuffer: 1 << 30 });
+  } catch (error) {
+    throw new Error(`djpeg (apt package libjpeg-turbo-progs) cannot decode ${file}: ${error.message}`);
+  }
+  // Binary PNM: "P6" (RGB) or "P5" (grey), width, height, maxval, one whitespace byte, pixels.
+  const header = /^(P[56])\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(pnm.subarray(0, 64).toString('latin1'));
+  if (!header || header[4] !== '255') throw new Error(`djpeg: unexpected output header for ${file}`);
+  const channels = header[1] === 'P6' ? 3 : 1;
+  const width = Number(header[2]);
+  const height = Number(header[3]);
+  const pixels = pnm.subarray(header[0].length);
+  if (pixels.length !== width * height * channels) throw new Error(`djpeg: truncated output for ${file}`);
+  const data = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    for (let c = 0; c < 3; c++) data[4 * i + c] = pixels[channels * i + (channels === 3 ? c : 0)];
+    data[4 * i + 3] = 255;
+  }
+  return { data, width, height };
 }

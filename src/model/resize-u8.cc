@@ -1,0 +1,137 @@
+#include "model/resize-u8.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace mnv2 {
+namespace {
+
+constexpr int kBits = FixedTaps::kPrecisionBits;
+constexpr size_t kEmpty = std::numeric_limits<size_t>::max();
+
+// Fixed point back to a byte: the sum started at one half (1 << (kBits - 1)), so the shift
+// rounds half up; negative sums (impossible with this filter's non-negative weights, kept for
+// safety) clip to 0 and sums at or above 255.0 to 255.
+inline uint8_t clip8(int32_t sum) {
+  if (sum <= 0) return 0;
+  if (sum >= (255 << kBits)) return 255;
+  return static_cast<uint8_t>(sum >> kBits);
+}
+
+}  // namespace
+
+void compute_fixed_taps(size_t source_size, size_t output_size, FixedTaps* taps) {
+  const double scale = static_cast<double>(source_size) / static_cast<double>(output_size);
+  const double filter_scale = std::max(scale, 1.0);
+  const double support = filter_scale;  // the triangle's support (1) widened when shrinking
+  taps->max_taps = static_cast<size_t>(std::ceil(support)) * 2 + 1;
+  taps->first.resize(output_size);
+  taps->count.resize(output_size);
+  taps->weights.assign(output_size * taps->max_taps, 0);
+  std::vector<double> weights(taps->max_taps);
+  // PIL multiplies by the reciprocal rather than dividing; the last bit of a double can decide
+  // a tie when rounding to fixed point, so do the same.
+  const double inverse_filter_scale = 1.0 / filter_scale;
+  for (size_t out = 0; out < output_size; ++out) {
+    const double centre = (static_cast<double>(out) + 0.5) * scale;
+    // Truncation toward zero, as PIL's (int) cast, then clamped to the source.
+    const double low = std::trunc(centre - support + 0.5);
+    const double high = std::trunc(centre + support + 0.5);
+    const size_t first = low < 0.0 ? 0 : static_cast<size_t>(low);
+    const size_t end = std::min(source_size, static_cast<size_t>(std::max(high, 0.0)));
+    const size_t count = std::min(end > first ? end - first : 0, taps->max_taps);
+    double total = 0.0;
+    for (size_t i = 0; i < count; ++i) {
+      const double t = (static_cast<double>(first + i) - centre + 0.5) * inverse_filter_scale;
+      const double weight = std::max(0.0, 1.0 - std::fabs(t));
+      weights[i] = weight;
+      total += weight;
+    }
+    int32_t* fixed = &taps->weights[out * taps->max_taps];
+    for (size_t i = 0; i < count; ++i) {
+      const double w = total != 0.0 ? weights[i] / total : weights[i];
+      // Round half away from zero, as PIL does (the weights here are never negative).
+      const double scaled = w * static_cast<double>(1 << kBits);
+      fixed[i] = static_cast<int32_t>(w < 0.0 ? scaled - 0.5 : scaled + 0.5);
+    }
+    taps->first[out] = static_cast<uint32_t>(first);
+    taps->count[out] = static_cast<uint32_t>(count);
+  }
+}
+
+void ResizeU8::prepare(const uint8_t* rgba, size_t stride, size_t x, size_t y, size_t width,
+                       size_t height, size_t output_width, size_t output_height) {
+  rgba_ = rgba;
+  stride_ = stride;
+  x_ = x;
+  y_ = y;
+  width_ = width;
+  height_ = height;
+  output_width_ = output_width;
+  output_height_ = output_height;
+  // PIL skips a pass whose size does not change; its taps would be the identity anyway
+  // (one tap of exactly 1.0), but skipping keeps the copy exact without relying on that.
+  resize_horizontally_ = width != output_width;
+  resize_vertically_ = height != output_height;
+  if (resize_horizontally_) compute_fixed_taps(width, output_width, &horizontal_);
+  size_t ring_rows = 1;
+  if (resize_vertically_) {
+    compute_fixed_taps(height, output_height, &vertical_);
+    ring_rows = vertical_.max_taps;  // one output row's window maps to distinct slots
+  }
+  window_.resize(ring_rows);
+  ring_.resize(ring_rows * output_width * 3);
+  ring_row_.assign(ring_rows, kEmpty);
+}
+
+const uint8_t* ResizeU8::horizontal_row(size_t source_row) {
+  const size_t slot = source_row % ring_row_.size();
+  uint8_t* out = &ring_[slot * output_width_ * 3];
+  if (ring_row_[slot] == source_row) return out;
+  ring_row_[slot] = source_row;
+  const uint8_t* src = rgba_ + ((y_ + source_row) * stride_ + x_) * 4;
+  if (!resize_horizontally_) {
+    for (size_t i = 0; i < output_width_; ++i) {
+      out[3 * i + 0] = src[4 * i + 0];
+      out[3 * i + 1] = src[4 * i + 1];
+      out[3 * i + 2] = src[4 * i + 2];
+    }
+    return out;
+  }
+  for (size_t i = 0; i < output_width_; ++i) {
+    const int32_t* k = &horizontal_.weights[i * horizontal_.max_taps];
+    const uint8_t* p = src + 4 * horizontal_.first[i];
+    int32_t r = 1 << (kBits - 1), g = r, b = r;
+    for (size_t t = 0; t < horizontal_.count[i]; ++t) {
+      r += p[4 * t + 0] * k[t];
+      g += p[4 * t + 1] * k[t];
+      b += p[4 * t + 2] * k[t];
+    }
+    out[3 * i + 0] = clip8(r);
+    out[3 * i + 1] = clip8(g);
+    out[3 * i + 2] = clip8(b);
+  }
+  return out;
+}
+
+void ResizeU8::read_row(size_t row, uint8_t* out) {
+  const size_t bytes = output_width_ * 3;
+  if (!resize_vertically_) {
+    const uint8_t* src = horizontal_row(row);
+    std::copy(src, src + bytes, out);
+    return;
+  }
+  const int32_t* k = &vertical_.weights[row * vertical_.max_taps];
+  const size_t first = vertical_.first[row];
+  const size_t count = vertical_.count[row];
+  // The window's rows sit in distinct ring slots, so fetching one never evicts another.
+  for (size_t t = 0; t < count; ++t) window_[t] = horizontal_row(first + t);
+  for (size_t i = 0; i < bytes; ++i) {
+    int32_t sum = 1 << (kBits - 1);
+    for (size_t t = 0; t < count; ++t) sum += window_[t][i] * k[t];
+    out[i] = clip8(sum);
+  }
+}
+
+}  // namespace mnv2

@@ -1,0 +1,55 @@
+// An 8-bit resize that reproduces PIL's Image.resize(..., Image.BILINEAR) on an RGB image bit for
+// bit, for the integer engine: its uint8 input is quantized already, so one pixel off by one
+// moves the scores by up to 10/256, and the reference results were computed on PIL's pixels.
+//
+// What PIL does (its documented 8-bit resampler, re-derived here): the triangle filter of
+// preprocess.h (support widened by the downscale factor), with each output pixel's weights
+// normalized in double precision and then rounded to fixed point with 22 fractional bits; two
+// separable passes, horizontal first, with the intermediate image rounded and clipped to uint8;
+// a pass whose size does not change is skipped (a copy). The float Preprocessor keeps a single
+// rounding-free pass; this one is only for the uint8 path.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace mnv2 {
+
+// One axis's fixed-point taps: output i reads source [first[i], first[i] + count[i]).
+struct FixedTaps {
+  static constexpr int kPrecisionBits = 22;
+  std::vector<uint32_t> first;
+  std::vector<uint32_t> count;
+  std::vector<int32_t> weights;  // max_taps per output, in units of 2^-22
+  size_t max_taps = 0;
+};
+void compute_fixed_taps(size_t source_size, size_t output_size, FixedTaps* taps);
+
+// Resizes a window of an RGBA image (alpha ignored) to RGB rows, on demand: each output row
+// needs only the few horizontally resized source rows under its vertical taps, which are kept in
+// a small ring, so a whole photo's intermediate image is never held. Rows may be read in any
+// order; reading them top to bottom resizes each source row once.
+class ResizeU8 {
+ public:
+  // rgba: rows of `stride` pixels, which must stay valid while rows are read; the window
+  // (x, y, width, height) must lie inside the image. Sizes must be non-zero.
+  void prepare(const uint8_t* rgba, size_t stride, size_t x, size_t y, size_t width,
+               size_t height, size_t output_width, size_t output_height);
+  // Output row `row` (< output_height): output_width * 3 bytes, RGB.
+  void read_row(size_t row, uint8_t* out);
+
+ private:
+  const uint8_t* horizontal_row(size_t source_row);  // in the ring, resized on demand
+
+  const uint8_t* rgba_ = nullptr;
+  size_t stride_ = 0, x_ = 0, y_ = 0, width_ = 0, height_ = 0;
+  size_t output_width_ = 0, output_height_ = 0;
+  bool resize_horizontally_ = false, resize_vertically_ = false;
+  FixedTaps horizontal_, vertical_;
+  std::vector<uint8_t> ring_;          // ring slots of output_width * 3 bytes
+  std::vector<size_t> ring_row_;       // source row held by each slot (SIZE_MAX: none)
+  std::vector<const uint8_t*> window_; // the rows under one output row's vertical taps
+};
+
+}  // namespace mnv2
