@@ -12,7 +12,7 @@ const USAGE = `usage:
   mobilenetv2-wasm detect [--min-score S] [--max N] [--iou T] [--per-class] [--precision float32|int8] [--json] [--weights FILE] IMAGE...
   mobilenetv2-wasm bench [--runs N] [--threads N|auto] [--precision float32|int8] [--json] [--weights FILE] [--execution fused|layer-by-layer] [--profile]
   mobilenetv2-wasm bench --model detect [--runs N] [--precision float32|int8] [--json] [--weights FILE] [--execution fused|layer-by-layer]
-  mobilenetv2-wasm summary [--model classify|detect] [--json] [--weights FILE] [--execution fused|layer-by-layer]`;
+  mobilenetv2-wasm summary [--model classify|detect] [--precision float32|int8] [--json] [--weights FILE] [--execution fused|layer-by-layer]`;
 
 class UsageError extends Error {}
 
@@ -174,23 +174,25 @@ async function summaryCommand(args) {
       weights: { type: 'string' },
       execution: { type: 'string', default: 'fused' },
       model: { type: 'string', default: 'classify' },
+      precision: { type: 'string', default: 'float32' },
     },
   });
   if (!['fused', 'layer-by-layer'].includes(values.execution)) {
     throw new UsageError(`--execution must be fused or layer-by-layer, got ${values.execution}`);
   }
+  const precision = precisionOption(values.precision);
   if (!['classify', 'detect'].includes(values.model)) throw new UsageError(`--model must be classify or detect, got ${values.model}`);
   const detect = values.model === 'detect';
-  const options = { execution: values.execution, ...(values.weights ? { weights: values.weights } : {}) };
+  const options = { execution: values.execution, precision, ...(values.weights ? { weights: values.weights } : {}) };
   const model = detect ? await loadDetector(options) : await load(options);
   try {
     const summary = model.summary();
     const memory = model.memoryStats();
     const name = detect ? `ssdlite_mobilenet_v2_${model.inputSize}` : `mobilenet_v2_${model.alpha}_${model.inputSize}`;
     if (values.json) {
-      console.log(JSON.stringify({ model: name, execution: values.execution, ...summary, memory }));
+      console.log(JSON.stringify({ model: name, precision: model.precision, execution: values.execution, ...summary, memory }));
     } else {
-      console.log(`${name} (${values.execution})`);
+      console.log(`${name} (${model.precision}, ${values.execution})`);
       printSummaryTable(summary);
       console.log(memoryLine(memory));
     }

@@ -35,7 +35,7 @@ std::unique_ptr<Detector> Detector::create(const uint8_t* weights, size_t size,
 }
 
 MemoryStats Detector::memory_stats() const {
-  MemoryStats stats = network_.memory_stats();
+  MemoryStats stats = int8_ ? int8_->memory_stats() : network_.memory_stats();
   stats.scratch_bytes += boxes_.capacity() * sizeof(Box) + nms_.reserved_bytes() +
                          kept_.capacity() * sizeof(NmsDetection);
   return stats;

@@ -71,9 +71,10 @@ class Detector {
   // The decoded boxes of the last detect() (normalized corners, one per anchor).
   const std::vector<Box>& boxes() const { return boxes_; }
 
-  // The network's layers (SSDLite::summary()) and memory; the scratch also counts the
-  // post-processing buffers (decoded boxes, NMS candidates), reserved at load like the rest.
-  std::vector<LayerSummary> summary() const { return network_.summary(); }
+  // The network's layers (SSDLite::summary(), or SSDLiteQ8's for kInt8) and memory; the
+  // scratch also counts the post-processing buffers (decoded boxes, NMS candidates), reserved
+  // at load like the rest.
+  std::vector<LayerSummary> summary() const { return int8_ ? int8_->summary() : network_.summary(); }
   MemoryStats memory_stats() const;
   Execution execution() const { return network_.execution(); }
 

@@ -523,11 +523,14 @@ std::vector<LayerSummary> MobileNetV2Q8::summary() const {
                     {block.in_h, block.in_w, shape.in_channels},
                     {block.out_h, block.out_w, shape.out_channels}, shape.expansion, shape.stride,
                     p, macs, live(block.first_step, block.last_step)});
+    // Int8 tensors: one byte per value.
+    rows.back().expanded_bytes = (block.in_h * block.in_w + block.out_h * block.out_w) * e;
   }
   const size_t last_c = arch_.blocks.back().out_channels, head_c = arch_.head_channels;
   const size_t F = final_size_;
   rows.push_back({"head", "conv1x1", {F, F, last_c}, {F, F, head_c}, 0, 1, params(last_c, head_c, 1),
                   F * F * last_c * head_c, live(head_step_, head_step_)});
+  if (keep_block_ != kNone) return rows;  // load_backbone(): no pool or logits were loaded
   rows.push_back({"pool", "avgpool", {F, F, head_c}, {1, 1, head_c}, 0, 1, 0, 0,
                   plan_.bytes(head_tensor_) + pooled_.size()});
   rows.push_back({"logits", "fc", {1, 1, head_c}, {1, 1, num_classes_}, 0, 1,

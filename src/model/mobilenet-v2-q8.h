@@ -77,7 +77,7 @@ class MobileNetV2Q8 {
   size_t num_classes() const { return num_classes_; }
   MemoryStats memory_stats() const;
   // Rows in the order and with the names of MobileNetV2::summary(); activation bytes are
-  // this engine's (int8) live tensors.
+  // this engine's (int8) live tensors; after load_backbone() they end at the head conv.
   std::vector<LayerSummary> summary() const;
   void set_profiling(bool on) { profiling_ = on; }
   const std::vector<double>& layer_ms() const { return layer_ms_; }

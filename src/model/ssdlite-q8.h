@@ -57,6 +57,11 @@ class SSDLiteQ8 {
   const std::vector<int8_t>& box_codes() const { return box_codes_; }
   const std::vector<int8_t>& score_codes() const { return score_codes_; }
 
+  // The layers and memory as SSDLite::summary() / memory_stats() report them
+  // (ssdlite-q8-summary.cc), with this engine's int8 activations (1 byte per value).
+  std::vector<LayerSummary> summary() const;
+  MemoryStats memory_stats() const;
+
  private:
   struct Extra {
     size_t in_size, out_size;
