@@ -416,9 +416,51 @@ void MobileNetV2::run_block_fused(Block& block, const float* input, InputRows* i
       produce_rows(block, input, image, thread, begin, end - begin, expanded + begin * row_floats);
     });
   }
+  const size_t channels = block.shape.expanded_channels;
+  const size_t out_pixels = block.out_h * block.out_w;
+  if (block.whole_expansion && threads > 1 && block.out_h % threads != 0 &&
+      block.out_h < 4 * threads && out_pixels * channels <= scratch_.size()) {
+    run_block_pixel_split(block, input, output);
+    return;
+  }
   pool_->parallel_for(threads, [&](size_t band, size_t thread) {
     run_block_rows(block, input, image, output, thread, band * block.out_h / threads,
                    (band + 1) * block.out_h / threads);
+  });
+}
+
+// A block with few output rows that do not split evenly (7 rows on 2 threads: bands of 3 and
+// 4, the project GEMM, most of the work, waiting on the larger one): the depthwise rows go in
+// bands into all threads' scratch at once, then the project GEMM splits the pixels (24/25).
+void MobileNetV2::run_block_pixel_split(const Block& block, const float* input, float* output) {
+  const BlockShape& shape = block.shape;
+  const size_t channels = shape.expanded_channels, out_c = shape.out_channels;
+  const float* expanded = tensor(block.expanded_tensor);
+  float* depthwise_out = scratch_.data();
+  dwconv3x3_fn* depthwise =
+      shape.stride == 1 ? kernels_->f32_dwconv3x3s1_minmax : kernels_->f32_dwconv3x3s2_minmax;
+  const size_t row_bands = std::min(pool_->size(), block.out_h);
+  pool_->parallel_for(row_bands, [&](size_t band, size_t thread) {
+    const float** rows = rows_.data() + thread * rows_per_thread_;
+    for (size_t y = 0; y < block.in_h; ++y) rows[y] = expanded + y * block.in_w * channels;
+    const size_t begin = band * block.out_h / row_bands;
+    const size_t end = (band + 1) * block.out_h / row_bands;
+    depthwise(rows, block.in_h, block.in_w, channels, block.pad_top, block.pad_left,
+              block.depthwise.data(), depthwise_out + begin * block.out_w * channels, block.out_w,
+              begin, end, kRelu6Min, kRelu6Max);
+  });
+  const size_t pixels = block.out_h * block.out_w;
+  const size_t bands = std::min(pool_->size(), pixels);
+  const auto edge = [&](size_t band) {
+    return band == bands ? pixels : (band * pixels / bands + 2) / 4 * 4;
+  };
+  pool_->parallel_for(bands, [&](size_t band, size_t) {
+    const size_t begin = edge(band), end = edge(band + 1);
+    if (end <= begin) return;
+    kernels_->f32_gemm_minmax(end - begin, channels, out_c, depthwise_out + begin * channels,
+                              channels, block.project.data(), output + begin * out_c, out_c,
+                              shape.residual ? input + begin * out_c : nullptr, out_c,
+                              kLinearMin, kLinearMax);
   });
 }
 

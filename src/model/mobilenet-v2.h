@@ -144,6 +144,7 @@ class MobileNetV2 {
   void run_block_rows(const Block& block, const float* input, InputRows* image, float* output,
                       size_t thread, size_t out_begin, size_t out_end);
   void run_block_fused(Block& block, const float* input, InputRows* image, float* output);
+  void run_block_pixel_split(const Block& block, const float* input, float* output);
   void run_block_layers(Block& block, const float* input, float* output);
   void run_head(const float* input);
 
