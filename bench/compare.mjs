@@ -70,8 +70,11 @@ const base = summarize(configs[0].times);
 for (const config of configs) {
   const s = summarize(config.times);
   const c = summarize(config.cpu);
+  // The 10th percentile: the runs that got their cores, less biased than the minimum.
+  const p10 = (list) => [...list].sort((a, b) => a - b)[Math.floor(0.1 * list.length)];
   const memory = config.model.memoryStats();
-  console.log(`${config.name.padEnd(28)} median ${s.median.toFixed(2)} ms  min ${s.min.toFixed(2)}  p90 ${s.p90.toFixed(2)}  `
+  console.log(`${config.name.padEnd(28)} median ${s.median.toFixed(2)} ms  min ${s.min.toFixed(2)}  p10 ${p10(config.times).toFixed(2)} `
+    + `(/first ${(p10(config.times) / p10(configs[0].times)).toFixed(3)})  p90 ${s.p90.toFixed(2)}  `
     + `median/first ${(s.median / base.median).toFixed(3)}  min/first ${(s.min / base.min).toFixed(3)}  `
     + `cpu median ${c.median.toFixed(2)} min ${c.min.toFixed(2)} (/first ${(c.median / summarize(configs[0].cpu).median).toFixed(3)})  `
     + `(${config.model.backend}, ${config.model.threads} thr, act+scratch ${((memory.activationPeakBytes + memory.scratchBytes) / 1024).toFixed(0)} KiB)`);

@@ -11,6 +11,7 @@
 //
 //   node bench/peers-threads.mjs [--threads N] [--runs N] [--warmup-ms MS] [--weights FILE] [--json]
 import { readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -158,14 +159,16 @@ async function main() {
   const tfjs = await tfjsEngine(weights, threads, size, nhwc);
   if (tfjs.available) engines.push(tfjs);
   for (const engine of engines) withCpu(engine);
+  const loadBefore = loadavg()[0];
   const stats = await timeEngines(engines, { runs, warmupMs });
+  const load = [loadBefore, loadavg()[0]];
   const rows = engines.map((engine) => ({
     name: engine.name, engine: engine.engine, threads: engine.threads, backend: engine.backend,
     startedThreads: engine.startedThreads, ...stats.get(engine.name),
     // Over warm-up and timed runs alike: a ratio, so the mix does not matter.
     cpuPerWall: engine.cpuMs / engine.wallMs,
   }));
-  const result = { threads, runs, warmupMs, rows, tfjs: tfjs.available ? { available: true } : tfjs };
+  const result = { threads, runs, warmupMs, load, rows, tfjs: tfjs.available ? { available: true } : tfjs };
   if (values.json) {
     console.log(JSON.stringify(result));
   } else {

@@ -244,7 +244,7 @@ async function main() {
   if (threaded?.failed) {
     console.log(`\n${opts.threads} threads: not measured: ${threaded.failed}`);
   } else if (threaded) {
-    console.log(`\n${opts.threads} threads (bench/peers-threads.mjs, one child process, engines interleaved; each vs its own 1-thread run there):`);
+    console.log(`\n${opts.threads} threads (bench/peers-threads.mjs, one child process, engines interleaved; each vs its own 1-thread run there; load average ${threaded.load[0].toFixed(1)} -> ${threaded.load[1].toFixed(1)}):`);
     for (const line of table(threadHeader, threadRows(threaded))) console.log(line);
     if (!threaded.tfjs.available) console.log(`tfjs-backend-wasm ${opts.threads} threads: ${threaded.tfjs.reason}`);
   }
@@ -318,6 +318,7 @@ async function main() {
         `intraOpNumThreads 1 and one with ${opts.threads}. "CPU/wall" = the process CPU time per wall time over the engine's runs`,
         '(about 1 for one thread; up to the thread count when all of them compute or spin, less when other processes take',
         'the cores); "OS threads started" = threads the engine\'s start-up added to the process (/proc/self/task).', '',
+        `Load average (1 min) before / after these runs: ${threaded.load[0].toFixed(2)} / ${threaded.load[1].toFixed(2)}.`, '',
         ...markdownTable(threadHeader, threadRows(threaded)), '');
       if (!threaded.tfjs.available) {
         md.push(`- tfjs-backend-wasm on ${opts.threads} threads: not measured: ${threaded.tfjs.reason}. Without forcing, tfjs sets`,

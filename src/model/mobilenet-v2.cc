@@ -235,7 +235,7 @@ void MobileNetV2::plan_layout(size_t* scratch_floats_out, size_t* max_rows_out) 
       const size_t channels = stem_fed ? arch_.stem_channels : shape.expanded_channels;
       const size_t block_scratch =
           (block.whole_expansion ? 0 : block.ring_rows * block.in_w * channels) +
-                                   block.tile_rows * block.out_w * channels;
+          block.tile_rows * block.out_w * channels;
       scratch_floats = std::max(scratch_floats, block_scratch);
       block.first_step = block.last_step = step;
       block.scratch_bytes = block_scratch * sizeof(float);
