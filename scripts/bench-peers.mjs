@@ -247,6 +247,9 @@ async function main() {
     console.log(`\n${opts.threads} threads (bench/peers-threads.mjs, one child process, engines interleaved; each vs its own 1-thread run there; load average ${threaded.load[0].toFixed(1)} -> ${threaded.load[1].toFixed(1)}):`);
     for (const line of table(threadHeader, threadRows(threaded))) console.log(line);
     if (!threaded.tfjs.available) console.log(`tfjs-backend-wasm ${opts.threads} threads: ${threaded.tfjs.reason}`);
+    if (threaded.rows.some((row) => row.threads > 1 && row.cpuPerWall < 1.3)) {
+      console.log('note: CPU/wall near 1 on a multi-threaded row: this process had about one core then (other load); no speedup can show');
+    }
   }
 
   // ---- bench/RESULTS.md -------------------------------------------------------------------
@@ -327,6 +330,11 @@ async function main() {
       }
       md.push(`The machine has ${machineFacts().cores} cores shared with other processes (load average above): the threaded times`,
         'are the most load-sensitive numbers here, since a thread that loses its core stalls the whole inference at the next barrier.', '');
+      const starved = threaded.rows.filter((row) => row.threads > 1 && row.cpuPerWall < 1.3).map((row) => row.name);
+      if (starved.length) {
+        md.push(`**In this run ${starved.join(' and ')} had a CPU/wall ratio near 1: the process got about one core while they ran,`,
+          'so these rows cannot show a multi-threading speedup (nor its absence). Rerun on an idle machine to measure one.**', '');
+      }
     }
     if (relaxed?.available) {
       md.push('## Relaxed SIMD (experiment: opt-in, not in the shipped module)', '',
