@@ -20,7 +20,20 @@ export async function createTfjsPeer(weights) {
   wasm.setThreadsCount(1);
   if (!(await tf.setBackend('wasm'))) throw new Error('tfjs: the wasm backend did not initialize');
   await tf.ready();
+  const weightsBefore = tf.memory().numBytes;
+  const run = createTfjsForward(tf, weights);
+  return {
+    name: 'tfjs-backend-wasm',
+    weightBytes: tf.memory().numBytes - weightsBefore,
+    run,
+  };
+}
 
+/**
+ * The network from tf ops on the current backend: returns run(nhwc) -> probabilities
+ * (Float32Array) of one NHWC float image. Also used by bench/peers-threads.mjs.
+ */
+export function createTfjsForward(tf, weights) {
   const tensor = (name) => weights.tensors.get(name);
   const conv = (name) => {
     const w = tensor(`${name}.w`);
@@ -54,7 +67,6 @@ export async function createTfjsPeer(weights) {
     for (let i = 0; i < features; ++i) logitsT[i * classes + o] = logitsW.values[o * features + i];
   }
   const logits = { w: tf.tensor2d(logitsT, [features, classes]), b: tf.tensor1d(tensor('logits.b').values) };
-  const weightBytes = tf.memory().numBytes;
 
   const relu6Conv = (x, { filter, bias }, strides) =>
     tf.fused.conv2d({ x, filter, bias, strides, pad: 'same', activation: 'relu6' });
@@ -75,15 +87,10 @@ export async function createTfjsPeer(weights) {
   }
 
   const size = weights.inputSize;
-  return {
-    name: 'tfjs-backend-wasm',
-    weightBytes,
-    /** Probabilities (Float32Array) of one NHWC float image. */
-    run(nhwc) {
-      const probabilities = tf.tidy(() => forward(tf.tensor4d(nhwc, [1, size, size, 3])));
-      const values = probabilities.dataSync();
-      probabilities.dispose();
-      return values;
-    },
+  return (nhwc) => {
+    const probabilities = tf.tidy(() => forward(tf.tensor4d(nhwc, [1, size, size, 3])));
+    const values = probabilities.dataSync();
+    probabilities.dispose();
+    return values;
   };
 }

@@ -9,8 +9,14 @@
 // machine and the package versions, plus this engine's per-layer profile against the
 // machine's SIMD128 multiply+add peak.
 //
+// Then the same with threads (bench/peers-threads.mjs, in a child process because each
+// library fixes its thread count once per process): ours on 1 and N threads, onnxruntime-web
+// on 1 and N intra-op threads, tfjs-backend-wasm's threaded build if it starts in Node (it
+// does not in Node 20: the table says so instead of showing a number).
+//
 //   node scripts/bench-peers.mjs [--runs N] [--warmup-ms MS] [--images DIR] [--weights FILE]
 //                                [--out FILE | --no-write] [--no-profile] [--no-relaxed]
+//                                [--threads N | --no-threads]
 // (npm run bench). Exits 1 if the engines disagree on a top-1.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -40,14 +46,18 @@ function options() {
       'no-write': { type: 'boolean', default: false },
       'no-profile': { type: 'boolean', default: false },
       'no-relaxed': { type: 'boolean', default: false },
+      threads: { type: 'string', default: '2' },
+      'no-threads': { type: 'boolean', default: false },
     },
   });
+  const threads = Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 2) throw new Error(`--threads must be an integer >= 2, got ${values.threads}`);
   const runs = Number(values.runs);
   const warmupMs = Number(values['warmup-ms']);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
   if (!(warmupMs >= 0)) throw new Error(`--warmup-ms must be >= 0, got ${values['warmup-ms']}`);
   for (const path of [values.images, values.weights]) if (!existsSync(path)) throw new Error(`${path} does not exist (run bash scripts/build.sh first)`);
-  return { ...values, runs, warmupMs };
+  return { ...values, runs, warmupMs, threads };
 }
 
 function packageVersion(name) {
@@ -114,6 +124,32 @@ function relaxedSimdExperiment(runs) {
   }
 }
 
+// The threaded engines (bench/peers-threads.mjs) in a child Node: {rows, tfjs} or
+// {failed: reason}.
+function threadedPeers(opts) {
+  try {
+    const out = execFileSync(process.execPath, [join(root, 'bench', 'peers-threads.mjs'), '--json',
+      '--threads', String(opts.threads), '--runs', String(opts.runs), '--warmup-ms', String(opts.warmupMs),
+      '--weights', opts.weights], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return JSON.parse(out.trim().split('\n').pop());
+  } catch (error) {
+    return { failed: String(error.stderr || error.message).trim().split('\n')[0] };
+  }
+}
+
+// Rows of the threads table: each engine's N-thread time against its own 1-thread time.
+function threadRows(threaded) {
+  const one = new Map(threaded.rows.filter((row) => row.threads === 1).map((row) => [row.engine, row]));
+  const rows = threaded.rows.map((row) => {
+    const base = one.get(row.engine);
+    return [row.name, String(row.threads), row.median.toFixed(2), row.min.toFixed(2), row.p90.toFixed(2),
+      base && row !== base ? `${(row.median / base.median).toFixed(2)}x` : '-', row.cpuPerWall.toFixed(2), String(row.startedThreads)];
+  });
+  if (!threaded.tfjs.available) rows.push([`tfjs-backend-wasm ${threaded.threads}T`, '-', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a']);
+  return rows;
+}
+const threadHeader = ['engine', 'threads', 'median ms', 'min ms', 'p90 ms', 'median vs 1 thread', 'CPU/wall', 'OS threads started'];
+
 async function main() {
   const opts = options();
   const loadBefore = loadavg();
@@ -168,6 +204,7 @@ async function main() {
   const profile = opts['no-profile'] ? null
     : await profileReport(ours.model, { data: first.rgba, width: size, height: size }, { runs: Math.min(opts.runs, 20) });
   const relaxed = opts['no-relaxed'] ? null : relaxedSimdExperiment(opts.runs);
+  const threaded = opts['no-threads'] ? null : threadedPeers(opts);
   const loadAfter = loadavg();
 
   // ---- console --------------------------------------------------------------------------
@@ -204,13 +241,23 @@ async function main() {
     `  whole engine with the relaxed GEMM tile swapped in (child process, its own timing): median ${relaxed.engine.simd.median.toFixed(2)} -> ${relaxed.engine.relaxed.median.toFixed(2)} ms, min ${relaxed.engine.simd.min.toFixed(2)} -> ${relaxed.engine.relaxed.min.toFixed(2)} ms; top-1 equal on ${relaxed.engine.sameTop1}/${relaxed.engine.images} images, max softmax difference ${relaxed.engine.maxDiff.toExponential(1)}`,
   ] : [`relaxed SIMD experiment: ${relaxed.reason}`];
   if (relaxedLines.length) console.log(['', ...relaxedLines].join('\n'));
+  if (threaded?.failed) {
+    console.log(`\n${opts.threads} threads: not measured: ${threaded.failed}`);
+  } else if (threaded) {
+    console.log(`\n${opts.threads} threads (bench/peers-threads.mjs, one child process, engines interleaved; each vs its own 1-thread run there; load average ${threaded.load[0].toFixed(1)} -> ${threaded.load[1].toFixed(1)}):`);
+    for (const line of table(threadHeader, threadRows(threaded))) console.log(line);
+    if (!threaded.tfjs.available) console.log(`tfjs-backend-wasm ${opts.threads} threads: ${threaded.tfjs.reason}`);
+    if (threaded.rows.some((row) => row.threads > 1 && row.cpuPerWall < 1.3)) {
+      console.log('note: CPU/wall near 1 on a multi-threaded row: this process had about one core then (other load); no speedup can show');
+    }
+  }
 
   // ---- bench/RESULTS.md -------------------------------------------------------------------
   if (!opts['no-write']) {
     const facts = machineFacts();
     const hot = profile ? [...profile.layers].sort((a, b) => b.ms - a.ms).slice(0, 5) : [];
     const md = [
-      '# Peer benchmark: MobileNetV2 1.0/224, one thread, WebAssembly SIMD128',
+      `# Peer benchmark: MobileNetV2 1.0/224, WebAssembly SIMD128, one thread${threaded && !threaded.failed ? ` and ${opts.threads} threads` : ''}`,
       '',
       `Generated by \`npm run bench\` (scripts/bench-peers.mjs) on ${new Date().toISOString()}. Do not edit by hand.`,
       '',
@@ -262,6 +309,32 @@ async function main() {
         'by src/kernels/peak (the GEMM\'s 4x8 f32x4 register tile over operands in L1, after V8 tier-up).', '',
         '```', ...formatProfile(profile), '```', '',
         `Hot spots: ${hot.map((l) => `${l.name} ${l.ms.toFixed(2)} ms (${l.gmacs.toFixed(1)} GMAC/s, ${l.percentOfPeak.toFixed(0)}% of peak)`).join('; ')}.`, '');
+    }
+    if (threaded?.failed) {
+      md.push(`## ${opts.threads} threads`, '', `Not measured: ${threaded.failed}.`, '');
+    } else if (threaded) {
+      md.push(`## ${opts.threads} threads`, '',
+        `bench/peers-threads.mjs, run by this script as a child Node process (each library fixes its thread count once per`,
+        'process), all engines timed there in interleaved rounds like above, on a random 224x224 image. Each engine is',
+        `compared with its own 1-thread run in that process: ours = the single-threaded build vs the pthreads build on ${opts.threads}`,
+        `threads; onnxruntime-web = one wasm instance started with env.wasm.numThreads = ${opts.threads}, one session with`,
+        `intraOpNumThreads 1 and one with ${opts.threads}. "CPU/wall" = the process CPU time per wall time over the engine's runs`,
+        '(about 1 for one thread; up to the thread count when all of them compute or spin, less when other processes take',
+        'the cores); "OS threads started" = threads the engine\'s start-up added to the process (/proc/self/task).', '',
+        `Load average (1 min) before / after these runs: ${threaded.load[0].toFixed(2)} / ${threaded.load[1].toFixed(2)}.`, '',
+        ...markdownTable(threadHeader, threadRows(threaded)), '');
+      if (!threaded.tfjs.available) {
+        md.push(`- tfjs-backend-wasm on ${opts.threads} threads: not measured: ${threaded.tfjs.reason}. Without forcing, tfjs sets`,
+          '  WASM_HAS_MULTITHREAD_SUPPORT to false in Node (tfjs issue #3830) and setThreadsCount() has no effect: it runs its',
+          '  single-threaded SIMD build, the one in the table above.', '');
+      }
+      md.push(`The machine has ${machineFacts().cores} cores shared with other processes (load average above): the threaded times`,
+        'are the most load-sensitive numbers here, since a thread that loses its core stalls the whole inference at the next barrier.', '');
+      const starved = threaded.rows.filter((row) => row.threads > 1 && row.cpuPerWall < 1.3).map((row) => row.name);
+      if (starved.length) {
+        md.push(`**In this run ${starved.join(' and ')} had a CPU/wall ratio near 1: the process got about one core while they ran,`,
+          'so these rows cannot show a multi-threading speedup (nor its absence). Rerun on an idle machine to measure one.**', '');
+      }
     }
     if (relaxed?.available) {
       md.push('## Relaxed SIMD (experiment: opt-in, not in the shipped module)', '',

@@ -1,8 +1,14 @@
 // A small fixed pool of worker threads for splitting one inference across cores.
 //
 // parallel_for(tasks, fn) runs fn(task, thread) for every task, on the calling thread and the
-// workers, and returns when all are done. Workers sleep between calls. Nothing is allocated
-// per call, so inference stays allocation-free.
+// workers, and returns when all are done. Nothing is allocated per call, so inference stays
+// allocation-free.
+//
+// One inference makes ~20 calls back to back (one per fused block, the head, the classifier).
+// Waking a sleeping thread through the kernel (a futex; Atomics.wait/notify in WASM pthreads)
+// costs tens of microseconds per call on each side, so both the workers (waiting for work)
+// and the caller (waiting for the workers) first spin on an atomic for a short while and only
+// then sleep: inside an inference nobody sleeps, between inferences the workers do.
 //
 // Builds without thread support (the single-threaded WASM module: MNV2_THREADS=0) get a pool
 // of size 1 that runs every task on the caller.
@@ -58,9 +64,14 @@ class ThreadPool {
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_, done_;
-  size_t generation_ = 0;
-  size_t busy_workers_ = 0;
-  bool stopping_ = false;
+  // A new call bumps generation_; workers spin on it, then sleep on wake_ (counted in
+  // sleeping_workers_ so the caller only notifies when someone sleeps).
+  std::atomic<size_t> generation_{0};
+  std::atomic<size_t> busy_workers_{0};
+  size_t sleeping_workers_ = 0;  // guarded by mutex_
+  bool caller_sleeping_ = false; // guarded by mutex_
+  std::atomic<bool> stopping_{false};
+  std::atomic<size_t> running_workers_{0};  // workers that may still touch the pool
   TaskFn fn_ = nullptr;
   void* context_ = nullptr;
   size_t tasks_ = 0;

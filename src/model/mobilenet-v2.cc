@@ -18,6 +18,12 @@ namespace {
 constexpr size_t kScratchBudgetBytes = 192 * 1024;
 // The stem reads 3 input rows per output row.
 constexpr size_t kStemWindowRows = 3;
+// With several threads, each band of a fused block recomputes the expanded rows it shares with
+// its neighbour (two per border at stride 1): 4% more expand work at 56 rows, 14% at 14, 29%
+// at 7. Blocks with at most this many input rows therefore expand their whole input once,
+// split across the threads, into the activation arena (where the small late tensors leave
+// room, see plan()), and the bands only read it.
+constexpr size_t kWholeExpansionMaxRows = 28;
 
 double now_ms() {
   return std::chrono::duration<double, std::milli>(
@@ -110,24 +116,76 @@ void MobileNetV2::plan_tiles(Block& block, bool stem_fed) {
   const size_t out_row = block.out_w * channels * sizeof(float);
   const size_t stride = block.shape.stride;
   const auto ring_rows = [&](size_t tile) {
-    return block.kept ? block.in_h : std::min(block.in_h, (tile - 1) * stride + 3);
+    return block.whole_expansion ? block.in_h : std::min(block.in_h, (tile - 1) * stride + 3);
   };
   const auto scratch = [&](size_t tile) {
-    return (block.kept ? 0 : ring_rows(tile) * in_row) + tile * out_row;
+    return (block.whole_expansion ? 0 : ring_rows(tile) * in_row) + tile * out_row;
   };
   size_t tile = 1;
   while (tile < block.out_h && scratch(tile + 1) <= kScratchBudgetBytes) ++tile;
+  // A tile's project GEMM has tile * out_w rows; the GEMM computes 4 rows at a time and a
+  // leftover group of 1-3 rows costs nearly a whole group. Rather fewer rows per tile than a
+  // leftover in every tile (14-pixel rows: an even tile height), unless one tile is all rows.
+  if (tile < block.out_h) {
+    for (size_t fewer = tile; fewer > 0; --fewer) {
+      if (fewer * block.out_w % 4 == 0) {
+        tile = fewer;
+        break;
+      }
+    }
+  }
   block.tile_rows = tile;
   block.ring_rows = ring_rows(tile);
 }
 
+// Which fused blocks expand their whole input at once (Block::whole_expansion) is decided
+// here: a block asks for it when that saves work (below), and gets it only if the activation
+// arena does not grow, so the memory the fused plan promises stays what it was. Late blocks
+// have small tensors while the arena's peak is set by the early ones, so they fit.
 void MobileNetV2::plan() {
+  for (Block& block : blocks_) block.wants_whole_expansion = false;
+  size_t scratch_floats = 0, max_rows = 0;
+  plan_layout(&scratch_floats, &max_rows);
+  if (execution_ == Execution::kFused) {
+    const size_t arena = plan_.arena_bytes();
+    // One thread: the blocks with at most 14 input rows. Their row tiles are a few 7- or
+    // 14-pixel rows, so the ring's GEMM calls get row counts that are not multiples of the
+    // GEMM's 4-row tile, and their large weights are streamed once per tile; expanded whole,
+    // the expansion is one GEMM call. Several threads: also the 28-row blocks, whose bands
+    // would each recompute the rows they share (see kWholeExpansionMaxRows).
+    const size_t max_rows_whole = pool_->size() > 1 ? kWholeExpansionMaxRows : 14;
+    for (size_t i = blocks_.size(); i-- > 0;) {
+      Block& block = blocks_[i];
+      if (block.kept || !block.shape.has_expand || block.in_h > max_rows_whole) continue;
+      block.wants_whole_expansion = true;
+      plan_layout(&scratch_floats, &max_rows);
+      if (plan_.arena_bytes() > arena) block.wants_whole_expansion = false;
+    }
+    plan_layout(&scratch_floats, &max_rows);
+  }
+  const size_t S = input_size_;
+  arena_.assign(plan_.arena_bytes() / sizeof(float), 0.0f);
+  // Every thread gets its own scratch, stem window and row table.
+  const size_t threads = pool_->size();
+  scratch_per_thread_ = scratch_floats;
+  scratch_.assign(scratch_floats * threads, 0.0f);
+  image_window_.assign(execution_ == Execution::kFused ? kStemWindowRows * S * 3 * threads : 0,
+                       0.0f);
+  image_window_first_.assign(threads, 0);
+  image_window_rows_.assign(threads, 0);
+  rows_per_thread_ = max_rows;
+  rows_.assign(max_rows * threads, nullptr);
+}
+
+// The tensors' lifetimes and the fused tiling for the current choices, solved into plan_.
+void MobileNetV2::plan_layout(size_t* scratch_floats_out, size_t* max_rows_out) {
   plan_ = MemoryPlan();
   size_t step = 0;
   size_t scratch_floats = 0;
   size_t max_rows = stem_size_;
   const size_t S = input_size_;
   if (execution_ == Execution::kLayerByLayer) {
+    for (Block& block : blocks_) block.whole_expansion = false;
     input_tensor_ = plan_.add(S * S * 3 * sizeof(float), step);
     stem_tensor_ = plan_.add(stem_size_ * stem_size_ * arch_.stem_channels * sizeof(float), ++step);
     plan_.use(input_tensor_, step);
@@ -166,16 +224,18 @@ void MobileNetV2::plan() {
           plan_.add(block.out_h * block.out_w * shape.out_channels * sizeof(float), ++step);
       if (previous != kNone) plan_.use(previous, step);
       block.expanded_tensor = kNone;
-      if (block.kept) {
+      block.whole_expansion = block.kept || block.wants_whole_expansion;
+      if (block.whole_expansion) {
         block.expanded_tensor =
             plan_.add(block.in_h * block.in_w * shape.expanded_channels * sizeof(float), step);
-        plan_.keep_until_end(block.expanded_tensor);
+        if (block.kept) plan_.keep_until_end(block.expanded_tensor);
       }
       const bool stem_fed = i == 0 && !shape.has_expand;
       plan_tiles(block, stem_fed);
       const size_t channels = stem_fed ? arch_.stem_channels : shape.expanded_channels;
-      const size_t block_scratch = (block.kept ? 0 : block.ring_rows * block.in_w * channels) +
-                                   block.tile_rows * block.out_w * channels;
+      const size_t block_scratch =
+          (block.whole_expansion ? 0 : block.ring_rows * block.in_w * channels) +
+          block.tile_rows * block.out_w * channels;
       scratch_floats = std::max(scratch_floats, block_scratch);
       block.first_step = block.last_step = step;
       block.scratch_bytes = block_scratch * sizeof(float);
@@ -190,18 +250,8 @@ void MobileNetV2::plan() {
   plan_.keep_until_end(head_tensor_);
   head_step_ = step;
   plan_.solve();
-
-  arena_.assign(plan_.arena_bytes() / sizeof(float), 0.0f);
-  // Every thread gets its own scratch, stem window and row table.
-  const size_t threads = pool_->size();
-  scratch_per_thread_ = scratch_floats;
-  scratch_.assign(scratch_floats * threads, 0.0f);
-  image_window_.assign(execution_ == Execution::kFused ? kStemWindowRows * S * 3 * threads : 0,
-                       0.0f);
-  image_window_first_.assign(threads, 0);
-  image_window_rows_.assign(threads, 0);
-  rows_per_thread_ = max_rows;
-  rows_.assign(max_rows * threads, nullptr);
+  *scratch_floats_out = scratch_floats;
+  *max_rows_out = max_rows;
 }
 
 MemoryStats MobileNetV2::memory_stats() const {
@@ -300,7 +350,7 @@ void MobileNetV2::run_block_rows(const Block& block, const float* input, InputRo
   RowRing ring;
   ring.row_floats = block.in_w * channels;
   float* tile;
-  if (block.kept) {
+  if (block.whole_expansion) {
     // The whole expansion was produced before (run_block_fused): only read it.
     ring.base = tensor(block.expanded_tensor);
     ring.capacity = block.in_h;
@@ -339,8 +389,25 @@ void MobileNetV2::run_block_rows(const Block& block, const float* input, InputRo
 void MobileNetV2::run_block_fused(Block& block, const float* input, InputRows* image,
                                   float* output) {
   const size_t threads = std::min(pool_->size(), block.out_h);
-  if (block.kept) {
-    // A tapped expansion is produced whole first, each thread its own rows.
+  if (block.whole_expansion && block.shape.has_expand) {
+    // A whole expansion is produced first, its pixels split evenly across the threads (at
+    // multiples of the GEMM's 4-row tile): a 7x7 input splits 24/25, not 21/28 by rows.
+    const size_t pixels = block.in_h * block.in_w;
+    const size_t bands = std::min(pool_->size(), pixels);
+    const size_t in_c = block.shape.in_channels, channels = block.shape.expanded_channels;
+    float* expanded = tensor(block.expanded_tensor);
+    const auto edge = [&](size_t band) {
+      return band == bands ? pixels : (band * pixels / bands + 2) / 4 * 4;
+    };
+    pool_->parallel_for(bands, [&](size_t band, size_t) {
+      const size_t begin = edge(band), end = edge(band + 1);
+      if (end <= begin) return;
+      kernels_->f32_gemm_minmax(end - begin, in_c, channels, input + begin * in_c, in_c,
+                                block.expand.data(), expanded + begin * channels, channels,
+                                nullptr, 0, kRelu6Min, kRelu6Max);
+    });
+  } else if (block.whole_expansion) {
+    // A stem output kept whole (block 0 of narrow networks): each thread its own rows.
     const size_t bands = std::min(pool_->size(), block.in_h);
     float* expanded = tensor(block.expanded_tensor);
     const size_t row_floats = block.in_w * block.shape.expanded_channels;
@@ -349,9 +416,51 @@ void MobileNetV2::run_block_fused(Block& block, const float* input, InputRows* i
       produce_rows(block, input, image, thread, begin, end - begin, expanded + begin * row_floats);
     });
   }
+  const size_t channels = block.shape.expanded_channels;
+  const size_t out_pixels = block.out_h * block.out_w;
+  if (block.whole_expansion && threads > 1 && block.out_h % threads != 0 &&
+      block.out_h < 4 * threads && out_pixels * channels <= scratch_.size()) {
+    run_block_pixel_split(block, input, output);
+    return;
+  }
   pool_->parallel_for(threads, [&](size_t band, size_t thread) {
     run_block_rows(block, input, image, output, thread, band * block.out_h / threads,
                    (band + 1) * block.out_h / threads);
+  });
+}
+
+// A block with few output rows that do not split evenly (7 rows on 2 threads: bands of 3 and
+// 4, the project GEMM, most of the work, waiting on the larger one): the depthwise rows go in
+// bands into all threads' scratch at once, then the project GEMM splits the pixels (24/25).
+void MobileNetV2::run_block_pixel_split(const Block& block, const float* input, float* output) {
+  const BlockShape& shape = block.shape;
+  const size_t channels = shape.expanded_channels, out_c = shape.out_channels;
+  const float* expanded = tensor(block.expanded_tensor);
+  float* depthwise_out = scratch_.data();
+  dwconv3x3_fn* depthwise =
+      shape.stride == 1 ? kernels_->f32_dwconv3x3s1_minmax : kernels_->f32_dwconv3x3s2_minmax;
+  const size_t row_bands = std::min(pool_->size(), block.out_h);
+  pool_->parallel_for(row_bands, [&](size_t band, size_t thread) {
+    const float** rows = rows_.data() + thread * rows_per_thread_;
+    for (size_t y = 0; y < block.in_h; ++y) rows[y] = expanded + y * block.in_w * channels;
+    const size_t begin = band * block.out_h / row_bands;
+    const size_t end = (band + 1) * block.out_h / row_bands;
+    depthwise(rows, block.in_h, block.in_w, channels, block.pad_top, block.pad_left,
+              block.depthwise.data(), depthwise_out + begin * block.out_w * channels, block.out_w,
+              begin, end, kRelu6Min, kRelu6Max);
+  });
+  const size_t pixels = block.out_h * block.out_w;
+  const size_t bands = std::min(pool_->size(), pixels);
+  const auto edge = [&](size_t band) {
+    return band == bands ? pixels : (band * pixels / bands + 2) / 4 * 4;
+  };
+  pool_->parallel_for(bands, [&](size_t band, size_t) {
+    const size_t begin = edge(band), end = edge(band + 1);
+    if (end <= begin) return;
+    kernels_->f32_gemm_minmax(end - begin, channels, out_c, depthwise_out + begin * channels,
+                              channels, block.project.data(), output + begin * out_c, out_c,
+                              shape.residual ? input + begin * out_c : nullptr, out_c,
+                              kLinearMin, kLinearMax);
   });
 }
 
@@ -461,8 +570,19 @@ const float* MobileNetV2::features(const float* input) {
 
 const float* MobileNetV2::classify(const float* features) {
   const double start = profiling_ ? now_ms() : 0.0;
-  kernels_->f32_fc_minmax(arch_.head_channels, num_classes_, features, logits_.data(),
-                          probabilities_.data(), kLinearMin, kLinearMax);
+  // The classifier's output channels split across the threads at multiples of 32 (the FC
+  // kernel's four 8-channel blocks); each output is computed alone, so any split gives the
+  // same values. Its 1.3M multiply-adds would otherwise be serial.
+  const size_t k = arch_.head_channels, n = num_classes_;
+  const size_t groups = (n + 31) / 32;
+  const size_t bands = std::min(pool_->size(), groups);
+  pool_->parallel_for(bands, [&](size_t band, size_t) {
+    const size_t begin = band * groups / bands * 32;
+    const size_t end = std::min(n, (band + 1) * groups / bands * 32);
+    kernels_->f32_fc_minmax(k, end - begin, features,
+                            logits_.data() + begin / kGemmChannelBlock * kGemmChannelBlock * (1 + k),
+                            probabilities_.data() + begin, kLinearMin, kLinearMax);
+  });
   kernels_->f32_softmax(probabilities_.data(), num_classes_, probabilities_.data());
   if (profiling_) layer_ms_[blocks_.size() + 3] = now_ms() - start;
   return probabilities_.data();

@@ -114,6 +114,10 @@ class MobileNetV2 {
     size_t in_h, in_w, out_h, out_w, pad_top, pad_left;
     std::vector<float> expand, depthwise, project;  // packed weights
     bool kept = false;  // a head taps the expanded tensor: it is materialized whole
+    // The expanded tensor exists whole while the block runs (kept, or chosen by plan() for
+    // several threads): produced first, split across threads, then read by the bands.
+    bool whole_expansion = false;
+    bool wants_whole_expansion = false;  // plan()'s choice, granted if the arena allows
     // Plan: arena tensors (kNone when not materialized) and the fused row tiling.
     size_t output_tensor = kNone, expanded_tensor = kNone, depthwise_tensor = kNone;
     size_t tile_rows = 0, ring_rows = 0;
@@ -128,6 +132,7 @@ class MobileNetV2 {
   };
 
   void plan();
+  void plan_layout(size_t* scratch_floats, size_t* max_rows);
   void plan_tiles(Block& block, bool stem_fed);
   float* tensor(size_t id) { return arena_.data() + plan_.offset(id) / sizeof(float); }
   const float* tensor(size_t id) const {
@@ -143,6 +148,7 @@ class MobileNetV2 {
   void run_block_rows(const Block& block, const float* input, InputRows* image, float* output,
                       size_t thread, size_t out_begin, size_t out_end);
   void run_block_fused(Block& block, const float* input, InputRows* image, float* output);
+  void run_block_pixel_split(const Block& block, const float* input, float* output);
   void run_block_layers(Block& block, const float* input, float* output);
   void run_head(const float* input);
 

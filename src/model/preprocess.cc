@@ -46,9 +46,29 @@ void Preprocessor::compute_taps(size_t source_size, size_t output_size, Taps* ta
     if (total > 0.0) {
       for (size_t i = 0; i < count; ++i) weights[i] = static_cast<float>(weights[i] / total);
     }
-    taps->first[out] = static_cast<uint32_t>(first);
-    taps->count[out] = static_cast<uint32_t>(count);
+    // Drop zero-weight taps at either end (the triangle's support often ends exactly on a
+    // pixel). Their products are +0 and every sum here is a sum of non-negative terms, so
+    // leaving them out changes no value, only the work.
+    size_t skip = 0;
+    while (skip + 1 < count && weights[skip] == 0.0f) ++skip;
+    size_t kept = count - skip;
+    while (kept > 1 && weights[skip + kept - 1] == 0.0f) --kept;
+    if (skip > 0) std::copy(weights + skip, weights + skip + kept, weights);
+    std::fill(weights + kept, weights + taps->max_taps, 0.0f);
+    taps->first[out] = static_cast<uint32_t>(first + skip);
+    taps->count[out] = static_cast<uint32_t>(kept);
   }
+}
+
+// True when every output index reads exactly its own source index with weight 1: the image
+// already has the model's size, and the resize is a copy.
+bool Preprocessor::is_identity(const Taps& taps) {
+  for (size_t out = 0; out < taps.first.size(); ++out) {
+    if (taps.first[out] != out || taps.count[out] != 1 || taps.weights[out * taps.max_taps] != 1.0f) {
+      return false;
+    }
+  }
+  return true;
 }
 
 void Preprocessor::prepare(const uint8_t* rgba, size_t width, size_t height,
@@ -59,6 +79,7 @@ void Preprocessor::prepare(const uint8_t* rgba, size_t width, size_t height,
   crop_ = centre_crop(width, height, spec.crop_fraction);
   compute_taps(crop_.width, spec.output_size, &horizontal_);
   compute_taps(crop_.height, spec.output_size, &vertical_);
+  identity_ = is_identity(horizontal_) && is_identity(vertical_);
   for (auto& row : rows_) row.resize(crop_.width * 3);
 }
 
@@ -70,6 +91,21 @@ void Preprocessor::read_rows(size_t first, size_t count, float* output, size_t t
   const PreprocessSpec& spec = spec_;
   const size_t size = spec.output_size;
   const float inv_std = 1.0f / spec.std;
+
+  if (identity_) {
+    // Both passes would multiply by 1 and add +0: only the normalization is left, with the
+    // same float operations, so the values are the ones the general path gives.
+    for (size_t oy = first; oy < first + count; ++oy) {
+      const uint8_t* src = rgba + ((crop.y + oy) * width + crop.x) * 4;
+      float* dst = output + (oy - first) * size * 3;
+      for (size_t x = 0; x < size; ++x, src += 4, dst += 3) {
+        dst[0] = (static_cast<float>(src[0]) - spec.mean) * inv_std;
+        dst[1] = (static_cast<float>(src[1]) - spec.mean) * inv_std;
+        dst[2] = (static_cast<float>(src[2]) - spec.mean) * inv_std;
+      }
+    }
+    return;
+  }
 
   for (size_t oy = first; oy < first + count; ++oy) {
     // Vertical pass into one RGB row of the crop, then the horizontal pass over that row.

@@ -55,11 +55,13 @@ class Preprocessor final : public InputRows {
     size_t max_taps = 0;
   };
   static void compute_taps(size_t source_size, size_t output_size, Taps* taps);
+  static bool is_identity(const Taps& taps);
 
   const uint8_t* rgba_ = nullptr;
   size_t width_ = 0;
   CropWindow crop_{};
   PreprocessSpec spec_{};
+  bool identity_ = false;  // no resize: read_rows only converts and normalizes
   // Buffers kept between calls so a steady stream of same-sized frames allocates nothing.
   Taps horizontal_, vertical_;
   std::vector<std::vector<float>> rows_ = std::vector<std::vector<float>>(1);  // per thread

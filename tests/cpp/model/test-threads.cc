@@ -60,6 +60,25 @@ TEST_SUITE("threads") {
     }
   }
 
+  TEST_CASE("threads add scratch per thread but no activation memory") {
+    // With threads the late blocks expand their whole input into the arena instead of each
+    // band recomputing shared rows; plan() grants that only where the arena does not grow.
+    const auto file = testing::random_classifier_file(1.0f, 224, 1001, 5);
+    std::string error;
+    auto one = Classifier::create(file.data(), file.size(), &error, simd_kernels(),
+                                  Execution::kFused, 1);
+    REQUIRE_MESSAGE(one, error);
+    auto two = Classifier::create(file.data(), file.size(), &error, simd_kernels(),
+                                  Execution::kFused, 2);
+    REQUIRE_MESSAGE(two, error);
+    const MemoryStats a = one->memory_stats(), b = two->memory_stats();
+    MESSAGE("1 thread: activations " << a.activation_peak_bytes << " + scratch " << a.scratch_bytes
+            << "; 2 threads: activations " << b.activation_peak_bytes << " + scratch "
+            << b.scratch_bytes);
+    CHECK(b.activation_peak_bytes == a.activation_peak_bytes);
+    CHECK(b.scratch_bytes <= two->threads() * a.scratch_bytes);
+  }
+
   TEST_CASE("a tapped expansion is complete and identical with threads") {
     const auto file = testing::random_classifier_file(0.75f, 160, 9, 8);
     WeightFileView view;

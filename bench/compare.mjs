@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// A/B timing of engine configurations in one process, interleaved: on a shared machine load
+// from other processes then lands on every configuration alike, which separate CLI runs
+// cannot promise.
+//
+//   node bench/compare.mjs [--runs N] [--rounds R] [--warmup-ms MS] CONFIG...
+// CONFIG: execution:threads[@package-root], e.g. fused:1 layer-by-layer:1 fused:2
+// fused:1@/path/to/other/checkout (that checkout's web/index.js and dist/, for before/after).
+// Prints median, min and p90 wall time per configuration and each relative to the first, and
+// the process CPU time per run (all threads; on an oversubscribed machine a one-thread
+// engine's CPU time is the steadier measure, since time spent preempted is not counted).
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { resolve, join, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { summarize } from './stats.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    runs: { type: 'string', default: '60' },
+    rounds: { type: 'string', default: '12' },
+    'warmup-ms': { type: 'string', default: '2000' },
+    weights: { type: 'string', default: join(root, 'weights', 'mobilenet_v2_1.0_224.mnv2') },
+  },
+});
+const runs = Number(values.runs);
+const rounds = Number(values.rounds);
+if (positionals.length === 0) throw new Error('give at least one CONFIG (execution:threads[@root])');
+
+// A fixed pseudo-random image at the model's size (the resize is then the identity).
+function image(size) {
+  const data = new Uint8Array(size * size * 4);
+  let seed = 1;
+  for (let i = 0; i < data.length; ++i) { seed = (seed * 1103515245 + 12345) >>> 0; data[i] = seed >>> 24; }
+  return { data, width: size, height: size };
+}
+
+const configs = [];
+for (const text of positionals) {
+  const [spec, other] = text.split('@');
+  const [execution, threadsText] = spec.split(':');
+  const threads = threadsText === 'auto' ? 'auto' : Number(threadsText ?? 1);
+  const packageRoot = other ? resolve(other) : root;
+  const { load } = await import(pathToFileURL(join(packageRoot, 'web', 'index.js')).href);
+  const model = await load({ weights: new Uint8Array(readFileSync(values.weights)), execution, threads });
+  configs.push({ name: text, model, input: image(model.inputSize), times: [], cpu: [] });
+}
+
+for (const config of configs) {
+  const end = performance.now() + Number(values['warmup-ms']);
+  while (performance.now() < end) await config.model.classify(config.input, { topK: 1 });
+}
+const perRound = Math.ceil(runs / rounds);
+for (let round = 0; round < rounds; ++round) {
+  for (const config of configs) {
+    await config.model.classify(config.input, { topK: 1 });
+    for (let i = 0; i < perRound; ++i) {
+      const cpu = process.cpuUsage();
+      const start = performance.now();
+      await config.model.classify(config.input, { topK: 1 });
+      config.times.push(performance.now() - start);
+      const used = process.cpuUsage(cpu);
+      config.cpu.push((used.user + used.system) / 1000);
+    }
+  }
+}
+const base = summarize(configs[0].times);
+for (const config of configs) {
+  const s = summarize(config.times);
+  const c = summarize(config.cpu);
+  // The 10th percentile: the runs that got their cores, less biased than the minimum.
+  const p10 = (list) => [...list].sort((a, b) => a - b)[Math.floor(0.1 * list.length)];
+  const memory = config.model.memoryStats();
+  console.log(`${config.name.padEnd(28)} median ${s.median.toFixed(2)} ms  min ${s.min.toFixed(2)}  p10 ${p10(config.times).toFixed(2)} `
+    + `(/first ${(p10(config.times) / p10(configs[0].times)).toFixed(3)})  p90 ${s.p90.toFixed(2)}  `
+    + `median/first ${(s.median / base.median).toFixed(3)}  min/first ${(s.min / base.min).toFixed(3)}  `
+    + `cpu median ${c.median.toFixed(2)} min ${c.min.toFixed(2)} (/first ${(c.median / summarize(configs[0].cpu).median).toFixed(3)})  `
+    + `(${config.model.backend}, ${config.model.threads} thr, act+scratch ${((memory.activationPeakBytes + memory.scratchBytes) / 1024).toFixed(0)} KiB)`);
+  config.model.dispose();
+}

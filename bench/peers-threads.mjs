@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// The multi-threaded half of the peer benchmark, in its own Node process (scripts/bench-peers.mjs
+// runs it as a child): each WebAssembly library fixes its thread count when it starts, once
+// per process, so the one-thread engines of the main table cannot be reused here.
+//
+// Times, interleaved in this one process: ours on 1 and on N threads (the single-threaded
+// and the pthreads build); onnxruntime-web started with N threads, one session limited to
+// 1 intra-op thread and one allowed N; and tfjs-backend-wasm's threaded build where it can
+// start. Whether an engine really runs threads is checked, not assumed: the OS threads its
+// start-up added (/proc/self/task) and the CPU time per wall time of its timed runs.
+//
+//   node bench/peers-threads.mjs [--threads N] [--runs N] [--warmup-ms MS] [--weights FILE] [--json]
+import { readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { readWeights } from './mnv2-weights.mjs';
+import { buildOnnxModel } from './peer-ort.mjs';
+import { timeEngines } from './stats.mjs';
+import { load } from '../web/index.js';
+
+const require = createRequire(import.meta.url);
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const osThreads = () => readdirSync('/proc/self/task').length;
+
+// A deterministic image, as RGBA (ours) and normalized NCHW / NHWC floats (the peers).
+function inputs(size, mean, std) {
+  const rgba = new Uint8Array(size * size * 4);
+  let seed = 7;
+  for (let i = 0; i < rgba.length; ++i) { seed = (seed * 1103515245 + 12345) >>> 0; rgba[i] = seed >>> 24; }
+  const nchw = new Float32Array(3 * size * size);
+  const nhwc = new Float32Array(3 * size * size);
+  for (let p = 0; p < size * size; ++p) {
+    for (let c = 0; c < 3; ++c) {
+      const value = (rgba[4 * p + c] - mean) / std;
+      nchw[c * size * size + p] = value;
+      nhwc[3 * p + c] = value;
+    }
+  }
+  return { rgba, nchw, nhwc };
+}
+
+async function oursEngine(weightsPath, threads, size, rgba) {
+  const before = osThreads();
+  const model = await load({ weights: weightsPath, threads });
+  const image = { data: rgba, width: size, height: size };
+  await model.classify(image, { topK: 1 });
+  return {
+    name: `mobilenetv2-wasm ${threads}T`, engine: 'mobilenetv2-wasm', threads: model.threads, backend: model.backend,
+    startedThreads: osThreads() - before,
+    once: () => model.classify(image, { topK: 1 }),
+    dispose: () => model.dispose(),
+  };
+}
+
+// ORT's WebAssembly build starts its pthread pool once (env.wasm.numThreads); each session
+// then uses up to intraOpNumThreads of it.
+async function ortEngines(weights, threads, size, nchw) {
+  const before = osThreads();
+  const ort = await import('onnxruntime-web');
+  ort.env.wasm.numThreads = threads;
+  ort.env.wasm.simd = true;
+  ort.env.wasm.proxy = false;
+  ort.env.wasm.wasmPaths = `${dirname(require.resolve('onnxruntime-web'))}/`;
+  const bytes = buildOnnxModel(weights);
+  const engines = [];
+  for (const intraOp of [1, threads]) {
+    const session = await ort.InferenceSession.create(bytes, {
+      executionProviders: ['wasm'], graphOptimizationLevel: 'all', intraOpNumThreads: intraOp, interOpNumThreads: 1,
+    });
+    const input = new ort.Tensor('float32', nchw, [1, 3, size, size]);
+    await session.run({ input });
+    engines.push({ name: `onnxruntime-web ${intraOp}T`, engine: 'onnxruntime-web', threads: intraOp, once: () => session.run({ input }) });
+  }
+  const started = osThreads() - before;
+  for (const engine of engines) engine.startedThreads = started;
+  return engines;
+}
+
+// tfjs-backend-wasm decides by its flag WASM_HAS_MULTITHREAD_SUPPORT, which it sets to false
+// in Node (tfjs issue #3830). Forcing it on is the only way to try the threaded build here.
+async function tfjsEngine(weights, threads, size, nhwc) {
+  const before = osThreads();
+  const tf = await import('@tensorflow/tfjs-core');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  wasm.setWasmPaths(`${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}/`);
+  tf.env().set('WASM_HAS_SIMD_SUPPORT', true);
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+  wasm.setThreadsCount(threads);
+  // The failure is reported through console.warn/error by tfjs: keep it off the output.
+  const messages = [];
+  const { warn, error } = console;
+  console.warn = console.error = (...args) => messages.push(args.map(String).join(' '));
+  let ok = false;
+  try {
+    ok = await tf.setBackend('wasm');
+  } catch (caught) {
+    messages.push(String(caught?.message ?? caught));
+  } finally {
+    console.warn = warn;
+    console.error = error;
+  }
+  if (!ok) {
+    const reason = messages.find((text) => /ERR_/.test(text)) ?? messages.find((text) => /Error|failed/i.test(text))
+      ?? 'the wasm backend did not initialize';
+    return { available: false, reason: `its threaded build does not start in Node ${process.version}: ${reason.split('\n')[0]}` };
+  }
+  const { createTfjsForward } = await import('./peer-tfjs.mjs');
+  const run = createTfjsForward(tf, weights);
+  run(nhwc);
+  return {
+    available: true, name: `tfjs-backend-wasm ${threads}T`, engine: 'tfjs-backend-wasm', threads: wasm.getThreadsCount(),
+    startedThreads: osThreads() - before, once: async () => run(nhwc),
+  };
+}
+
+// Wraps an engine so its CPU time (all threads of this process) is summed over timed runs.
+function withCpu(engine) {
+  engine.cpuMs = 0;
+  engine.wallMs = 0;
+  const once = engine.once;
+  engine.once = async () => {
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    await once();
+    engine.wallMs += performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    engine.cpuMs += (used.user + used.system) / 1000;
+  };
+  return engine;
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      threads: { type: 'string', default: '2' },
+      runs: { type: 'string', default: '50' },
+      'warmup-ms': { type: 'string', default: '3000' },
+      weights: { type: 'string', default: join(root, 'weights', 'mobilenet_v2_1.0_224.mnv2') },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const threads = Number(values.threads);
+  const runs = Number(values.runs);
+  const warmupMs = Number(values['warmup-ms']);
+  if (!Number.isInteger(threads) || threads < 2) throw new Error(`--threads must be an integer >= 2, got ${values.threads}`);
+  const weights = readWeights(values.weights);
+  const size = weights.inputSize;
+  const { rgba, nchw, nhwc } = inputs(size, weights.mean, weights.std);
+
+  const engines = [
+    await oursEngine(values.weights, 1, size, rgba),
+    await oursEngine(values.weights, threads, size, rgba),
+    ...(await ortEngines(weights, threads, size, nchw)),
+  ];
+  const tfjs = await tfjsEngine(weights, threads, size, nhwc);
+  if (tfjs.available) engines.push(tfjs);
+  for (const engine of engines) withCpu(engine);
+  const loadBefore = loadavg()[0];
+  const stats = await timeEngines(engines, { runs, warmupMs });
+  const load = [loadBefore, loadavg()[0]];
+  const rows = engines.map((engine) => ({
+    name: engine.name, engine: engine.engine, threads: engine.threads, backend: engine.backend,
+    startedThreads: engine.startedThreads, ...stats.get(engine.name),
+    // Over warm-up and timed runs alike: a ratio, so the mix does not matter.
+    cpuPerWall: engine.cpuMs / engine.wallMs,
+  }));
+  const result = { threads, runs, warmupMs, load, rows, tfjs: tfjs.available ? { available: true } : tfjs };
+  if (values.json) {
+    console.log(JSON.stringify(result));
+  } else {
+    for (const row of rows) {
+      console.log(`${row.name.padEnd(22)} median ${row.median.toFixed(2)} ms  min ${row.min.toFixed(2)}  p90 ${row.p90.toFixed(2)}  cpu/wall ${row.cpuPerWall.toFixed(2)}  OS threads started ${row.startedThreads}`);
+    }
+    if (!tfjs.available) console.log(`tfjs-backend-wasm: ${tfjs.reason}`);
+  }
+  for (const engine of engines) engine.dispose?.();
+  // ORT's and our pthread workers would keep the process alive.
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(`peers-threads: ${error.stack ?? error.message}`);
+  process.exit(1);
+});

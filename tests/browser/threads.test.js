@@ -1,0 +1,93 @@
+// Threads in Chromium: on a cross-origin isolated page (scripts/serve.js sends COOP/COEP)
+// load({threads: 2}) runs the pthreads build on two threads and classifies cat.bmp exactly
+// like the single-threaded build; on a page without those headers it falls back to one
+// thread and says why, once, in a console warning.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { startServer, launchBrowser, openPage } from './support.js';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer([{ prefix: '/fixtures/', dir: fileURLToPath(new URL('fixtures', import.meta.url)) }]);
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+// Runs in the page: classifies cat.bmp with each requested thread count, in that order.
+async function classifyCat(threadCounts) {
+  const { load } = await import('/web/index.js');
+  const image = new Image();
+  image.src = '/samples/cat.bmp';
+  await image.decode();
+  const results = [];
+  for (const threads of threadCounts) {
+    const model = await load({ threads, weights: '/weights/mobilenet_v2_1.0_224.mnv2' });
+    // Twice: the second call reuses the running worker pool.
+    const first = await model.classify(image, { topK: 5 });
+    const second = await model.classify(image, { topK: 5 });
+    results.push({ requested: threads, backend: model.backend, threads: model.threads, first, second });
+    model.dispose();
+  }
+  return { isolated: self.crossOriginIsolated, results };
+}
+
+// Console messages of one type, the page's workers' included.
+function collect(page, type) {
+  const messages = [];
+  const watch = (message) => { if (message.type() === type) messages.push(message.text()); };
+  page.on('console', watch);
+  page.on('worker', (worker) => worker.on('console', watch));
+  return messages;
+}
+
+test('a cross-origin isolated page runs two threads and classifies cat.bmp like one thread', async () => {
+  const { page, errors } = await openPage(browser.context);
+  const warnings = collect(page, 'warning');
+  await page.goto(`${server.url}/fixtures/blank.html`);
+  const { isolated, results } = await page.evaluate(classifyCat, [1, 2]);
+  assert.equal(isolated, true);
+  const [one, two] = results;
+  assert.deepEqual([one.backend, one.threads], ['simd', 1]);
+  assert.deepEqual([two.backend, two.threads], ['simd-threads', 2]);
+  assert.equal(one.first[0].label, 'Egyptian cat', JSON.stringify(one.first));
+  // The threaded engine computes exactly what one thread does (each band recomputes the rows
+  // it shares with its neighbour), and both builds compile the same float operations.
+  assert.deepEqual(two.first, one.first);
+  assert.deepEqual(two.second, one.first);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('without cross-origin isolation threads fall back to one, with one warning naming COOP/COEP', async () => {
+  const { page, errors } = await openPage(browser.context);
+  const warnings = collect(page, 'warning');
+  // The same server, minus the two headers that make the page cross-origin isolated.
+  await page.route('**/*', async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['cross-origin-opener-policy'];
+    delete headers['cross-origin-embedder-policy'];
+    await route.fulfill({ response, headers });
+  });
+  await page.goto(`${server.url}/fixtures/blank.html`);
+  const { isolated, results } = await page.evaluate(classifyCat, [2, 2, 1]);
+  assert.equal(isolated, false);
+  for (const result of results) {
+    assert.deepEqual([result.backend, result.threads], ['simd', 1], `threads: ${result.requested}`);
+    assert.equal(result.first[0].label, 'Egyptian cat');
+    assert.deepEqual(result.first, results[2].first);
+  }
+  const threadWarnings = warnings.filter((text) => /thread/i.test(text));
+  assert.equal(threadWarnings.length, 1, warnings.join('\n'));
+  assert.match(threadWarnings[0], /Cross-Origin-Opener-Policy/);
+  assert.match(threadWarnings[0], /Cross-Origin-Embedder-Policy/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
