@@ -7,6 +7,8 @@
 #include <limits>
 #include <sstream>
 
+#include "model/ssdlite.h"
+
 namespace mnv2 {
 namespace {
 
@@ -150,6 +152,35 @@ bool read_depthwise(const WeightFileView& file, const std::string& layer, size_t
 }
 
 }  // namespace q8_load
+
+namespace {
+
+// Blocks on large maps run in bands of output rows: the expand rows a band needs go to a
+// ring of `ring_rows` rows, the depthwise band to a buffer of `band_rows` rows, and the
+// project writes the band of the output - the large expanded tensors (1.2 MB for block 1)
+// then never leave the cache. Smaller maps (from 14x14 on) and block 13, whose expanded
+// tensor SSDLite reads (kSsdTapBlock), materialize every tensor. Integer arithmetic makes
+// both schedules give identical bytes.
+struct BandPlan {
+  bool fused;
+  size_t band_rows, ring_rows;
+};
+
+BandPlan band_plan(size_t index, const BlockShape& shape, size_t in_h, size_t in_w,
+                   size_t out_h) {
+  constexpr size_t kMinFusedSize = 28;
+  constexpr size_t kRingBytes = 64 * 1024;
+  if (!shape.has_expand || in_h < kMinFusedSize || index == kSsdTapBlock) return {false, 0, 0};
+  const size_t row_bytes = in_w * shape.expanded_channels;
+  const size_t fit = kRingBytes / row_bytes;  // ring rows that fit the budget
+  // ring_rows = (band_rows - 1) * stride + 3 input rows cover a band.
+  size_t band = fit > 3 ? (fit - 3) / shape.stride + 1 : 1;
+  band = std::min(band, out_h);
+  const size_t ring = std::min((band - 1) * shape.stride + 3, in_h);
+  return {true, band, ring};
+}
+
+}  // namespace
 
 using namespace q8_load;
 
@@ -320,6 +351,21 @@ void MobileNetV2Q8::plan() {
   for (Block& block : blocks_) {
     const BlockShape& shape = block.shape;
     block.first_step = step + 1;
+    const BandPlan band =
+        band_plan(size_t(&block - blocks_.data()), shape, block.in_h, block.in_w, block.out_h);
+    if (band.fused) {
+      // One step: the input, the expand ring, the depthwise band and the output are all live
+      // while the bands run.
+      ++step;
+      block.expanded_tensor = plan_.add(band.ring_rows * block.in_w * shape.expanded_channels, step);
+      block.depthwise_tensor = plan_.add(band.band_rows * block.out_w * shape.expanded_channels, step);
+      block.output_tensor = plan_.add(block.out_h * block.out_w * shape.out_channels, step);
+      plan_.use(previous, step);
+      block.last_step = step;
+      previous = block.output_tensor;
+      max_rows = std::max(max_rows, block.in_h);
+      continue;
+    }
     size_t expanded = previous;
     if (shape.has_expand) {
       block.expanded_tensor = plan_.add(block.in_h * block.in_w * shape.expanded_channels, ++step);
@@ -399,6 +445,12 @@ void MobileNetV2Q8::run_stem(const int8_t* image, int8_t* output) {
 void MobileNetV2Q8::run_block(Block& block, const int8_t* input, int8_t* output) {
   const BlockShape& shape = block.shape;
   const size_t channels = shape.expanded_channels;
+  const BandPlan band =
+      band_plan(size_t(&block - blocks_.data()), shape, block.in_h, block.in_w, block.out_h);
+  if (band.fused) {
+    run_block_in_bands(block, band.band_rows, band.ring_rows, input, output);
+    return;
+  }
   const int8_t* expanded = input;
   if (shape.has_expand) {
     int8_t* target = tensor(block.expanded_tensor);
@@ -420,6 +472,46 @@ void MobileNetV2Q8::run_block(Block& block, const int8_t* input, int8_t* output)
   if (shape.residual) {
     // TFLite's ADD(project output, block input), in place.
     kernels_->qs8_vadd_minmax(pixels * shape.out_channels, output, input, output, block.add);
+  }
+}
+
+// The block band by band (see BandPlan): input row iy's expansion lives in ring slot
+// iy % ring_rows, computed once, when the first band needing it comes.
+void MobileNetV2Q8::run_block_in_bands(Block& block, size_t band_rows, size_t ring_rows,
+                                       const int8_t* input, int8_t* output) {
+  const BlockShape& shape = block.shape;
+  const size_t channels = shape.expanded_channels;
+  const size_t in_row = block.in_w * shape.in_channels, ring_row = block.in_w * channels;
+  const size_t out_row = block.out_w * shape.out_channels;
+  int8_t* ring = tensor(block.expanded_tensor);
+  int8_t* depthwise_band = tensor(block.depthwise_tensor);
+  qs8_dwconv3x3_fn* depthwise = shape.stride == 1 ? kernels_->qs8_dwconv3x3s1_minmax
+                                                  : kernels_->qs8_dwconv3x3s2_minmax;
+  size_t expanded_rows = 0;  // input rows [0, expanded_rows) have been expanded
+  for (size_t oy0 = 0; oy0 < block.out_h; oy0 += band_rows) {
+    const size_t oy1 = std::min(block.out_h, oy0 + band_rows);
+    const ptrdiff_t first = ptrdiff_t(oy0 * shape.stride) - ptrdiff_t(block.pad_top);
+    const size_t last = std::min<size_t>(block.in_h, size_t(ptrdiff_t((oy1 - 1) * shape.stride) -
+                                                         ptrdiff_t(block.pad_top) + 3));
+    for (; expanded_rows < last; ++expanded_rows) {
+      int8_t* slot = ring + (expanded_rows % ring_rows) * ring_row;
+      kernels_->qs8_gemm_minmax(block.in_w, shape.in_channels, channels,
+                                input + expanded_rows * in_row, shape.in_channels,
+                                block.expand.data(), slot, channels, block.expand_out);
+    }
+    for (size_t iy = size_t(std::max<ptrdiff_t>(first, 0)); iy < last; ++iy) {
+      rows_[iy] = ring + (iy % ring_rows) * ring_row;
+    }
+    depthwise(rows_.data(), block.in_h, block.in_w, channels, block.pad_top, block.pad_left,
+              block.depthwise.data(), depthwise_band, block.out_w, oy0, oy1, block.depthwise_out);
+    const size_t pixels = (oy1 - oy0) * block.out_w;
+    int8_t* out = output + oy0 * out_row;
+    kernels_->qs8_gemm_minmax(pixels, channels, shape.out_channels, depthwise_band, channels,
+                              block.project.data(), out, shape.out_channels, block.project_out);
+    if (shape.residual) {
+      kernels_->qs8_vadd_minmax(pixels * shape.out_channels, out, input + oy0 * out_row, out,
+                                block.add);
+    }
   }
 }
 

@@ -15,8 +15,10 @@
 // output quantization of the softmax of the logits, which TFLite's table-based softmax and the
 // reference runtime also compute up to float rounding.
 //
-// Every layer's output is materialized (int8 tensors are a quarter of the float engine's), in
-// one arena planned at load time (MemoryPlan), so inference allocates nothing.
+// Blocks on maps of 28x28 and more run in bands of rows (expand rows into a small ring,
+// depthwise, project); every other layer's output is materialized (int8 tensors are a quarter
+// of the float engine's). All of it lives in one arena planned at load time (MemoryPlan), so
+// inference allocates nothing.
 #pragma once
 
 #include <cstddef>
@@ -123,6 +125,8 @@ class MobileNetV2Q8 {
   int8_t* tensor(size_t id) { return arena_.data() + plan_.offset(id); }
   void run_stem(const int8_t* image, int8_t* output);
   void run_block(Block& block, const int8_t* input, int8_t* output);
+  void run_block_in_bands(Block& block, size_t band_rows, size_t ring_rows, const int8_t* input,
+                          int8_t* output);
 
   const QuantizedKernelTable* kernels_ = nullptr;
   ArchitectureShape arch_;

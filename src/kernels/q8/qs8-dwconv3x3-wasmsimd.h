@@ -4,17 +4,20 @@
 // multiplies and adds both taps for 4 channels at once against the packed tap pairs
 // (kernels-q8.h): 5 dots per 4 channels instead of 9 widening multiplies.
 //
-// Pixels whose 3x3 window lies inside the input (all rows and columns present) use raw inputs
-// with the input zero point folded into the packed interior bias; every other pixel centres
-// its inputs (q - zp, |x| <= 255, products within the dot's int32) and gives the padding taps
-// zero. A last group of fewer than 8 channels loads only its channels. Integer sums are exact,
-// so the twins agree bit for bit whatever the order.
+// Full groups of 8 channels use raw inputs with the input zero point folded into the packed
+// interior bias: a padding tap then reads the input zero point itself (from a row of zero
+// points, `padding_row`), whose raw product is exactly what the folded bias subtracts, so it
+// contributes nothing, like in the definition; edge pixels thus cost the same as interior
+// ones. A last group of fewer than 8 channels centres its inputs (q - zp, |x| <= 255, products
+// within the dot's int32), gives the padding taps zero and loads only its channels. Integer
+// sums are exact, so the twins agree bit for bit whatever the order.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "kernels/kernels.h"
 #include "kernels/kernels-q8.h"
@@ -81,6 +84,8 @@ inline v128_t dw_load_centred(const int8_t* p, size_t cr, v128_t zero_point) {
 
 struct DwRow {
   const int8_t* rows[3];  // channel 0 of input rows oy * stride - pad_top + ky; null if missing
+  const int8_t* raw[3];   // the same, missing rows replaced by the row of zero points
+  const int8_t* padding;  // the row of zero points (in_w * channels bytes)
   size_t in_w, channels;
   ptrdiff_t pad_left;
   size_t ox_lo, ox_hi;    // output columns whose window lies inside the input
@@ -106,16 +111,35 @@ inline void dw_pixel_checked(const DwRow& r, size_t stride, size_t ox, size_t c,
   dw_store(lo, hi, c, cr, o, e);
 }
 
-// The pixels [ox_lo, ox_hi) of a full group on a row with all three input rows: raw inputs,
-// interior bias.
+// A full group's pixel outside [ox_lo, ox_hi): raw inputs, interior bias, missing columns
+// read from the row of zero points.
+inline void dw_pixel_raw(const DwRow& r, size_t stride, size_t ox, size_t c, const int32_t* w,
+                         v128_t bias_lo, v128_t bias_hi, int8_t* o, const DwEpilogue& e) {
+  const ptrdiff_t ix0 = ptrdiff_t(ox * stride) - r.pad_left;
+  v128_t x[9];
+  for (size_t ky = 0; ky < 3; ky++) {
+    for (size_t kx = 0; kx < 3; kx++) {
+      const ptrdiff_t ix = ix0 + ptrdiff_t(kx);
+      const bool present = ix >= 0 && ix < ptrdiff_t(r.in_w);
+      x[ky * 3 + kx] = wasm_i16x8_load8x8(present ? r.raw[ky] + size_t(ix) * r.channels + c
+                                                  : r.padding + c);
+    }
+  }
+  v128_t lo = bias_lo, hi = bias_hi;
+  dw_taps(lo, hi, x, w);
+  dw_store(lo, hi, c, kQ8DwBlock, o, e);
+}
+
+// The pixels [ox_lo, ox_hi) of a full group (every column of their windows present): raw
+// inputs, interior bias.
 template <size_t kStride>
 inline void dw_interior(const DwRow& r, size_t c, const int32_t* w, v128_t bias_lo,
                         v128_t bias_hi, int8_t* o, const DwEpilogue& e) {
   const size_t C = r.channels;
   const size_t x = size_t(ptrdiff_t(r.ox_lo * kStride) - r.pad_left);
-  const int8_t* i0 = r.rows[0] + x * C + c;
-  const int8_t* i1 = r.rows[1] + x * C + c;
-  const int8_t* i2 = r.rows[2] + x * C + c;
+  const int8_t* i0 = r.raw[0] + x * C + c;
+  const int8_t* i1 = r.raw[1] + x * C + c;
+  const int8_t* i2 = r.raw[2] + x * C + c;
   for (size_t n = r.ox_hi - r.ox_lo; n != 0; n--, o += C) {
     const v128_t in[9] = {wasm_i16x8_load8x8(i0), wasm_i16x8_load8x8(i0 + C),
                           wasm_i16x8_load8x8(i0 + 2 * C), wasm_i16x8_load8x8(i1),
@@ -146,7 +170,12 @@ void dwconv3x3(const int8_t* const* input_rows, size_t in_h, size_t in_w, size_t
   const int32_t* interior_bias = e.arrays + kQ8ArrayWords * cp;
   const int32_t* taps = interior_bias + cp;
 
+  // The row of zero points standing in for padding (kept between calls: one allocation).
+  thread_local std::vector<int8_t> padding;
+  padding.assign(std::max<size_t>(in_w * channels, kQ8DwBlock), static_cast<int8_t>(packed[2]));
+
   DwRow r;
+  r.padding = padding.data();
   r.in_w = in_w;
   r.channels = channels;
   r.pad_left = ptrdiff_t(pad_left);
@@ -157,31 +186,35 @@ void dwconv3x3(const int8_t* const* input_rows, size_t in_h, size_t in_w, size_t
 
   for (size_t oy = out_row_begin; oy < out_row_end; oy++) {
     const ptrdiff_t iy0 = ptrdiff_t(oy) * S - ptrdiff_t(pad_top);
-    bool all_rows = true;
     for (size_t ky = 0; ky < 3; ky++) {
       const ptrdiff_t iy = iy0 + ptrdiff_t(ky);
       const bool present = iy >= 0 && iy < ptrdiff_t(in_h);
       r.rows[ky] = present ? input_rows[size_t(iy)] : nullptr;
-      all_rows = all_rows && present;
+      r.raw[ky] = present ? input_rows[size_t(iy)] : r.padding;
     }
     for (size_t c = 0; c < channels; c += kQ8DwBlock) {
       const size_t cr = std::min(kQ8DwBlock, channels - c);
       const int32_t* w = taps + c / kQ8DwBlock * kQ8DwTapPairs * 8;
-      const v128_t bias_lo = wasm_v128_load(e.arrays + kQ8Bias * cp + c);
-      const v128_t bias_hi = wasm_v128_load(e.arrays + kQ8Bias * cp + c + 4);
       int8_t* o = output + c;
-      const bool fast = cr == kQ8DwBlock && all_rows && r.ox_hi > r.ox_lo;
-      const size_t checked_end = fast ? r.ox_lo : out_w;
-      for (size_t ox = 0; ox < checked_end; ox++) {
-        dw_pixel_checked(r, kStride, ox, c, cr, w, bias_lo, bias_hi, zero_point,
-                         o + ox * channels, e);
+      if (cr < kQ8DwBlock) {
+        const v128_t bias_lo = wasm_v128_load(e.arrays + kQ8Bias * cp + c);
+        const v128_t bias_hi = wasm_v128_load(e.arrays + kQ8Bias * cp + c + 4);
+        for (size_t ox = 0; ox < out_w; ox++) {
+          dw_pixel_checked(r, kStride, ox, c, cr, w, bias_lo, bias_hi, zero_point,
+                           o + ox * channels, e);
+        }
+        continue;
       }
-      if (!fast) continue;
-      dw_interior<kStride>(r, c, w, wasm_v128_load(interior_bias + c),
-                           wasm_v128_load(interior_bias + c + 4), o + r.ox_lo * channels, e);
+      const v128_t bias_lo = wasm_v128_load(interior_bias + c);
+      const v128_t bias_hi = wasm_v128_load(interior_bias + c + 4);
+      for (size_t ox = 0; ox < r.ox_lo; ox++) {
+        dw_pixel_raw(r, kStride, ox, c, w, bias_lo, bias_hi, o + ox * channels, e);
+      }
+      if (r.ox_hi > r.ox_lo) {
+        dw_interior<kStride>(r, c, w, bias_lo, bias_hi, o + r.ox_lo * channels, e);
+      }
       for (size_t ox = r.ox_hi; ox < out_w; ox++) {
-        dw_pixel_checked(r, kStride, ox, c, cr, w, bias_lo, bias_hi, zero_point,
-                         o + ox * channels, e);
+        dw_pixel_raw(r, kStride, ox, c, w, bias_lo, bias_hi, o + ox * channels, e);
       }
     }
     output += out_w * channels;

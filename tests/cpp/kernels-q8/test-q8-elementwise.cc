@@ -117,6 +117,22 @@ TEST_SUITE("kernels-q8/elementwise") {
     }
   }
 
+  TEST_CASE("qs8_vadd_minmax__wasmsimd matches __ref with left shifts other than TFLite's 20") {
+    // q8_add_params always sets 20, which the SIMD twin compiles as a constant; any other
+    // shift takes its variable-shift form, checked here.
+    for (int32_t left_shift : {1, 8, 15, 19}) {
+      for (size_t n : {size_t{17}, size_t{100}, size_t{1000}}) {
+        INFO("left_shift=", left_shift, " n=", n);
+        AddCase t = make_add(n, uint32_t(left_shift) * 7919 + uint32_t(n));
+        t.params.left_shift = left_shift;
+        const std::vector<int8_t> want = run_add(qs8_vadd_minmax__ref, t);
+        const std::vector<int8_t> got = run_add(qs8_vadd_minmax__wasmsimd, t);
+        const size_t bad = first_mismatch(got, want);
+        CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
+      }
+    }
+  }
+
   TEST_CASE("qs8_global_avgpool__ref: exact rounded mean with equal scales, a step otherwise") {
     for (size_t pixels : {1, 4, 49, 50, 64}) {
       for (size_t channels : {1, 5, 16, 17, 40}) {
