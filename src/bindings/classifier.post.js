@@ -172,6 +172,11 @@ Module['Classifier'] = class Classifier {
     if (precision !== 'float32' && precision !== 'int8') {
       throw new RangeError(`precision must be 'float32' or 'int8', got ${describe(precision)}`);
     }
+    // The integer engine has one schedule of its own (row bands for large blocks); asking for
+    // the float reference schedule with it would silently do something else.
+    if (precision === 'int8' && execution === 'layer-by-layer') {
+      throw new RangeError("execution 'layer-by-layer' applies to precision 'float32' only");
+    }
     const core = Module['ClassifierCore']['create'](bytes, execution === 'layer-by-layer', threads,
                                                     precision === 'int8');
     if (!core) throw new Error(Module['lastCreateError']());

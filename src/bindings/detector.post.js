@@ -24,6 +24,11 @@ Module['Detector'] = class Detector {
     if (execution !== 'fused' && execution !== 'layer-by-layer') {
       throw new RangeError(`execution must be 'fused' or 'layer-by-layer', got ${describe(execution)}`);
     }
+    // The integer engine has one schedule of its own (row bands for large blocks); asking for
+    // the float reference schedule with it would silently do something else.
+    if (precision === 'int8' && execution === 'layer-by-layer') {
+      throw new RangeError("execution 'layer-by-layer' applies to precision 'float32' only");
+    }
     const core = Module['DetectorCore']['create'](weightBytes(weights), execution === 'layer-by-layer',
                                                   precision === 'int8');
     if (!core) throw new Error(Module['lastCreateError']());

@@ -277,3 +277,10 @@ test('loadDetector(): wrong options and a classifier file', { skip: typeof api.l
     ['empty weights', () => api.loadDetector({ weights: new Uint8Array(0) }), /weights are empty/],
   ]);
 });
+
+test('int8 with the float reference schedule is refused, not silently ignored', async () => {
+  await assert.rejects(load({ weights: path.join(repoRoot, 'weights/mobilenet_v2_1.0_224.mnv2'), precision: 'int8', execution: 'layer-by-layer' }),
+    { name: 'RangeError', message: "execution 'layer-by-layer' applies to precision 'float32' only" });
+  await assert.rejects(api.loadDetector({ precision: 'int8', execution: 'layer-by-layer' }),
+    { name: 'RangeError', message: "execution 'layer-by-layer' applies to precision 'float32' only" });
+});
