@@ -3,13 +3,17 @@
 // runs it as a child): each WebAssembly library fixes its thread count when it starts, once
 // per process, so the one-thread engines of the main table cannot be reused here.
 //
-// Times, interleaved in this one process: ours on 1 and on N threads (the single-threaded
-// and the pthreads build); onnxruntime-web started with N threads, one session limited to
-// 1 intra-op thread and one allowed N; and tfjs-backend-wasm's threaded build where it can
-// start. Whether an engine really runs threads is checked, not assumed: the OS threads its
+// Each library runs in a child process of its own (--library), its 1- and N-thread runs
+// interleaved there: ours on 1 and on N threads (the single-threaded and the pthreads build);
+// onnxruntime-web started with N threads, one session limited to 1 intra-op thread and one
+// allowed N; and tfjs-backend-wasm's threaded build where it can start. Separate processes,
+// because onnxruntime-web's pool keeps spinning between its runs (CPU/wall near 2 even for its
+// 1-thread session) and would take the second core from whatever is timed next to it. Whether an engine really runs threads is checked, not assumed: the OS threads its
 // start-up added (/proc/self/task) and the CPU time per wall time of its timed runs.
 //
 //   node bench/peers-threads.mjs [--threads N] [--runs N] [--warmup-ms MS] [--weights FILE] [--json]
+//                                [--library ours|ort|tfjs]
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
@@ -141,45 +145,72 @@ async function main() {
       'warmup-ms': { type: 'string', default: '3000' },
       weights: { type: 'string', default: join(root, 'weights', 'mobilenet_v2_1.0_224.mnv2') },
       json: { type: 'boolean', default: false },
+      library: { type: 'string' },
     },
   });
   const threads = Number(values.threads);
   const runs = Number(values.runs);
   const warmupMs = Number(values['warmup-ms']);
   if (!Number.isInteger(threads) || threads < 2) throw new Error(`--threads must be an integer >= 2, got ${values.threads}`);
-  const weights = readWeights(values.weights);
+  const result = values.library ? await timeLibrary(values.library, values.weights, threads, runs, warmupMs)
+    : eachLibraryInItsOwnProcess(values, threads, runs, warmupMs);
+  if (values.json) {
+    console.log(JSON.stringify(result));
+  } else {
+    for (const row of result.rows) {
+      console.log(`${row.name.padEnd(22)} median ${row.median.toFixed(2)} ms  min ${row.min.toFixed(2)}  p90 ${row.p90.toFixed(2)}  cpu/wall ${row.cpuPerWall.toFixed(2)}  OS threads started ${row.startedThreads}`);
+    }
+    if (result.tfjs && !result.tfjs.available) console.log(`tfjs-backend-wasm: ${result.tfjs.reason}`);
+  }
+  // ORT's and our pthread workers would keep the process alive.
+  process.exit(0);
+}
+
+const LIBRARIES = ['ours', 'ort', 'tfjs'];
+
+// One library's engines, interleaved in this process: {load, rows, tfjs?}.
+async function timeLibrary(library, weightsPath, threads, runs, warmupMs) {
+  if (!LIBRARIES.includes(library)) throw new Error(`--library must be one of ${LIBRARIES.join(', ')}, got ${library}`);
+  const weights = readWeights(weightsPath);
   const size = weights.inputSize;
   const { rgba, nchw, nhwc } = inputs(size, weights.mean, weights.std);
-
-  const engines = [
-    await oursEngine(values.weights, 1, size, rgba),
-    await oursEngine(values.weights, threads, size, rgba),
-    ...(await ortEngines(weights, threads, size, nchw)),
-  ];
-  const tfjs = await tfjsEngine(weights, threads, size, nhwc);
-  if (tfjs.available) engines.push(tfjs);
+  let engines = [];
+  let tfjs;
+  if (library === 'ours') {
+    engines = [await oursEngine(weightsPath, 1, size, rgba), await oursEngine(weightsPath, threads, size, rgba)];
+  } else if (library === 'ort') {
+    engines = await ortEngines(weights, threads, size, nchw);
+  } else {
+    tfjs = await tfjsEngine(weights, threads, size, nhwc);
+    if (tfjs.available) engines = [tfjs];
+  }
   for (const engine of engines) withCpu(engine);
   const loadBefore = loadavg()[0];
-  const stats = await timeEngines(engines, { runs, warmupMs });
-  const load = [loadBefore, loadavg()[0]];
+  const stats = engines.length ? await timeEngines(engines, { runs, warmupMs }) : new Map();
   const rows = engines.map((engine) => ({
     name: engine.name, engine: engine.engine, threads: engine.threads, backend: engine.backend,
     startedThreads: engine.startedThreads, ...stats.get(engine.name),
     // Over warm-up and timed runs alike: a ratio, so the mix does not matter.
     cpuPerWall: engine.cpuMs / engine.wallMs,
   }));
-  const result = { threads, runs, warmupMs, load, rows, tfjs: tfjs.available ? { available: true } : tfjs };
-  if (values.json) {
-    console.log(JSON.stringify(result));
-  } else {
-    for (const row of rows) {
-      console.log(`${row.name.padEnd(22)} median ${row.median.toFixed(2)} ms  min ${row.min.toFixed(2)}  p90 ${row.p90.toFixed(2)}  cpu/wall ${row.cpuPerWall.toFixed(2)}  OS threads started ${row.startedThreads}`);
-    }
-    if (!tfjs.available) console.log(`tfjs-backend-wasm: ${tfjs.reason}`);
-  }
   for (const engine of engines) engine.dispose?.();
-  // ORT's and our pthread workers would keep the process alive.
-  process.exit(0);
+  const result = { threads, runs, warmupMs, load: [loadBefore, loadavg()[0]], rows };
+  if (tfjs) result.tfjs = tfjs.available ? { available: true } : { available: false, reason: tfjs.reason };
+  return result;
+}
+
+// Runs this script once per library (--library) and joins the results.
+function eachLibraryInItsOwnProcess(values, threads, runs, warmupMs) {
+  const self = fileURLToPath(import.meta.url);
+  const parts = LIBRARIES.map((library) => JSON.parse(execFileSync(process.execPath, [self, '--json',
+    '--library', library, '--threads', String(threads), '--runs', String(runs), '--warmup-ms', String(warmupMs),
+    '--weights', values.weights], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()));
+  return {
+    threads, runs, warmupMs,
+    load: [parts[0].load[0], parts[parts.length - 1].load[1]],
+    rows: parts.flatMap((part) => part.rows),
+    tfjs: parts.find((part) => part.tfjs).tfjs,
+  };
 }
 
 main().catch((error) => {

@@ -244,7 +244,7 @@ async function main() {
   if (threaded?.failed) {
     console.log(`\n${opts.threads} threads: not measured: ${threaded.failed}`);
   } else if (threaded) {
-    console.log(`\n${opts.threads} threads (bench/peers-threads.mjs, one child process, engines interleaved; each vs its own 1-thread run there; load average ${threaded.load[0].toFixed(1)} -> ${threaded.load[1].toFixed(1)}):`);
+    console.log(`\n${opts.threads} threads (bench/peers-threads.mjs, one child process per library, its 1- and N-thread runs interleaved there; load average ${threaded.load[0].toFixed(1)} -> ${threaded.load[1].toFixed(1)}):`);
     for (const line of table(threadHeader, threadRows(threaded))) console.log(line);
     if (!threaded.tfjs.available) console.log(`tfjs-backend-wasm ${opts.threads} threads: ${threaded.tfjs.reason}`);
     if (threaded.rows.some((row) => row.threads > 1 && row.cpuPerWall < 1.3)) {
