@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "kernels/kernels.h"
@@ -35,24 +36,27 @@ struct DwEpilogue {
   size_t cp;              // their length
 };
 
-// Requantizes one pixel's 8 channels starting at channel c; stores cr of them.
+// Requantizes one pixel's 8 channels starting at channel c; stores cr of them. kMode is the
+// layer's mode and kShift its common shift or kRuntimeShift (simd-requantize.h), template
+// arguments so that the per-pixel epilogue has no branch and a constant shift count.
+template <Q8RequantMode kMode, int kShift>
 inline void dw_store(v128_t lo, v128_t hi, size_t c, size_t cr, int8_t* o, const DwEpilogue& e) {
-  if (e.requant.mode == Q8RequantMode::kGeneric) {
+  if constexpr (kMode == Q8RequantMode::kGeneric) {
     int8_t out[8];
     requantize_scalar(lo, e.arrays, e.cp, c, *e.output, out);
     requantize_scalar(hi, e.arrays, e.cp, c + 4, *e.output, out + 4);
     std::memcpy(o, out, cr);
-    return;
-  }
-  const v128_t r0 = requantize_lanes(lo, e.arrays, e.cp, c, e.requant);
-  const v128_t r1 = requantize_lanes(hi, e.arrays, e.cp, c + 4, e.requant);
-  const v128_t half = narrow_add_zero_point(r0, r1, e.zero_point);
-  const v128_t bytes =
-      wasm_i8x16_min(wasm_i8x16_max(wasm_i8x16_narrow_i16x8(half, half), e.min), e.max);
-  if (cr == 8) {
-    wasm_v128_store64_lane(o, bytes, 0);
   } else {
-    store_i8_partial(o, bytes, cr);
+    const v128_t r0 = requantize_lanes<kMode, kShift>(lo, e.arrays, e.cp, c, e.requant);
+    const v128_t r1 = requantize_lanes<kMode, kShift>(hi, e.arrays, e.cp, c + 4, e.requant);
+    const v128_t half = narrow_add_zero_point(r0, r1, e.zero_point);
+    const v128_t bytes =
+        wasm_i8x16_min(wasm_i8x16_max(wasm_i8x16_narrow_i16x8(half, half), e.min), e.max);
+    if (cr == 8) {
+      wasm_v128_store64_lane(o, bytes, 0);
+    } else {
+      store_i8_partial(o, bytes, cr);
+    }
   }
 }
 
@@ -92,6 +96,7 @@ struct DwRow {
 };
 
 // Any pixel: centred inputs, padding taps zero.
+template <Q8RequantMode kMode, int kShift>
 inline void dw_pixel_checked(const DwRow& r, size_t stride, size_t ox, size_t c, size_t cr,
                              const int32_t* w, v128_t bias_lo, v128_t bias_hi,
                              v128_t zero_point, int8_t* o, const DwEpilogue& e) {
@@ -108,11 +113,12 @@ inline void dw_pixel_checked(const DwRow& r, size_t stride, size_t ox, size_t c,
   }
   v128_t lo = bias_lo, hi = bias_hi;
   dw_taps(lo, hi, x, w);
-  dw_store(lo, hi, c, cr, o, e);
+  dw_store<kMode, kShift>(lo, hi, c, cr, o, e);
 }
 
 // A full group's pixel outside [ox_lo, ox_hi): raw inputs, interior bias, missing columns
 // read from the row of zero points.
+template <Q8RequantMode kMode, int kShift>
 inline void dw_pixel_raw(const DwRow& r, size_t stride, size_t ox, size_t c, const int32_t* w,
                          v128_t bias_lo, v128_t bias_hi, int8_t* o, const DwEpilogue& e) {
   const ptrdiff_t ix0 = ptrdiff_t(ox * stride) - r.pad_left;
@@ -127,12 +133,12 @@ inline void dw_pixel_raw(const DwRow& r, size_t stride, size_t ox, size_t c, con
   }
   v128_t lo = bias_lo, hi = bias_hi;
   dw_taps(lo, hi, x, w);
-  dw_store(lo, hi, c, kQ8DwBlock, o, e);
+  dw_store<kMode, kShift>(lo, hi, c, kQ8DwBlock, o, e);
 }
 
 // The pixels [ox_lo, ox_hi) of a full group (every column of their windows present): raw
 // inputs, interior bias.
-template <size_t kStride>
+template <size_t kStride, Q8RequantMode kMode, int kShift>
 inline void dw_interior(const DwRow& r, size_t c, const int32_t* w, v128_t bias_lo,
                         v128_t bias_hi, int8_t* o, const DwEpilogue& e) {
   const size_t C = r.channels;
@@ -149,15 +155,26 @@ inline void dw_interior(const DwRow& r, size_t c, const int32_t* w, v128_t bias_
     i0 += kStride * C, i1 += kStride * C, i2 += kStride * C;
     v128_t lo = bias_lo, hi = bias_hi;
     dw_taps(lo, hi, in, w);
-    dw_store(lo, hi, c, kQ8DwBlock, o, e);
+    dw_store<kMode, kShift>(lo, hi, c, kQ8DwBlock, o, e);
   }
 }
 
-template <size_t kStride>
-void dwconv3x3(const int8_t* const* input_rows, size_t in_h, size_t in_w, size_t channels,
-               size_t pad_top, size_t pad_left, const int32_t* packed, int8_t* output,
-               size_t out_w, size_t out_row_begin, size_t out_row_end,
-               const Q8Output& requant_output) {
+// The row of zero points standing in for padding (kept between calls: one allocation, shared
+// by all instances below).
+inline std::vector<int8_t>& dw_padding_row() {
+  thread_local std::vector<int8_t> padding;
+  return padding;
+}
+
+// Each (stride, mode, shift) instance is a function of its own (noinline), selected once per
+// call by dwconv3x3_for below.
+template <size_t kStride, Q8RequantMode kMode, int kShift>
+__attribute__((noinline)) void dwconv3x3_rows(const int8_t* const* input_rows, size_t in_h,
+                                              size_t in_w, size_t channels, size_t pad_top,
+                                              size_t pad_left, const int32_t* packed,
+                                              int8_t* output, size_t out_w, size_t out_row_begin,
+                                              size_t out_row_end,
+                                              const Q8Output& requant_output) {
   const size_t cp = round_up(channels, kQ8DwBlock);
   const DwEpilogue e = {Requantizer(packed),
                         wasm_i16x8_splat(static_cast<int16_t>(requant_output.zero_point)),
@@ -170,8 +187,7 @@ void dwconv3x3(const int8_t* const* input_rows, size_t in_h, size_t in_w, size_t
   const int32_t* interior_bias = e.arrays + kQ8ArrayWords * cp;
   const int32_t* taps = interior_bias + cp;
 
-  // The row of zero points standing in for padding (kept between calls: one allocation).
-  thread_local std::vector<int8_t> padding;
+  std::vector<int8_t>& padding = dw_padding_row();
   padding.assign(std::max<size_t>(in_w * channels, kQ8DwBlock), static_cast<int8_t>(packed[2]));
 
   DwRow r;
@@ -200,25 +216,73 @@ void dwconv3x3(const int8_t* const* input_rows, size_t in_h, size_t in_w, size_t
         const v128_t bias_lo = wasm_v128_load(e.arrays + kQ8Bias * cp + c);
         const v128_t bias_hi = wasm_v128_load(e.arrays + kQ8Bias * cp + c + 4);
         for (size_t ox = 0; ox < out_w; ox++) {
-          dw_pixel_checked(r, kStride, ox, c, cr, w, bias_lo, bias_hi, zero_point,
-                           o + ox * channels, e);
+          dw_pixel_checked<kMode, kShift>(r, kStride, ox, c, cr, w, bias_lo, bias_hi,
+                                          zero_point, o + ox * channels, e);
         }
         continue;
       }
       const v128_t bias_lo = wasm_v128_load(interior_bias + c);
       const v128_t bias_hi = wasm_v128_load(interior_bias + c + 4);
       for (size_t ox = 0; ox < r.ox_lo; ox++) {
-        dw_pixel_raw(r, kStride, ox, c, w, bias_lo, bias_hi, o + ox * channels, e);
+        dw_pixel_raw<kMode, kShift>(r, kStride, ox, c, w, bias_lo, bias_hi, o + ox * channels,
+                                    e);
       }
       if (r.ox_hi > r.ox_lo) {
-        dw_interior<kStride>(r, c, w, bias_lo, bias_hi, o + r.ox_lo * channels, e);
+        dw_interior<kStride, kMode, kShift>(r, c, w, bias_lo, bias_hi, o + r.ox_lo * channels, e);
       }
       for (size_t ox = r.ox_hi; ox < out_w; ox++) {
-        dw_pixel_raw(r, kStride, ox, c, w, bias_lo, bias_hi, o + ox * channels, e);
+        dw_pixel_raw<kMode, kShift>(r, kStride, ox, c, w, bias_lo, bias_hi, o + ox * channels,
+                                    e);
       }
     }
     output += out_w * channels;
   }
+}
+
+using DwconvFn = void(const int8_t* const* input_rows, size_t in_h, size_t in_w,
+                      size_t channels, size_t pad_top, size_t pad_left, const int32_t* packed,
+                      int8_t* output, size_t out_w, size_t out_row_begin, size_t out_row_end,
+                      const Q8Output& requant_output);
+
+// The common shifts E compiled as constants, per mode: those of the two shipped classifiers'
+// depthwise layers (mobilenet_v2_1.0_224: kUniform 1-6; tf2_mobilenet_v2_1.0_224_ptq:
+// kPerChannelBounded 8-10). Other shifts take the run-time-shift instance, which computes the
+// same.
+using DwUniformShifts = std::integer_sequence<int, 1, 2, 3, 4, 5, 6>;
+using DwPerChannelBoundedShifts = std::integer_sequence<int, 8, 9, 10>;
+
+template <size_t kStride, Q8RequantMode kMode, int... kShifts>
+DwconvFn* dwconv3x3_for(int32_t shift, std::integer_sequence<int, kShifts...>) {
+  DwconvFn* fn = dwconv3x3_rows<kStride, kMode, kRuntimeShift>;
+  ((fn = shift == kShifts ? dwconv3x3_rows<kStride, kMode, kShifts> : fn), ...);
+  return fn;
+}
+
+// The instance for a packed layer's header (mode, common shift).
+template <size_t kStride>
+DwconvFn* dwconv3x3_for(const int32_t* packed) {
+  switch (static_cast<Q8RequantMode>(packed[0])) {
+    case Q8RequantMode::kUniform:
+      return dwconv3x3_for<kStride, Q8RequantMode::kUniform>(packed[1], DwUniformShifts());
+    case Q8RequantMode::kPerChannel:
+      return dwconv3x3_for<kStride, Q8RequantMode::kPerChannel>(packed[1],
+                                                                std::integer_sequence<int>());
+    case Q8RequantMode::kPerChannelBounded:
+      return dwconv3x3_for<kStride, Q8RequantMode::kPerChannelBounded>(
+          packed[1], DwPerChannelBoundedShifts());
+    case Q8RequantMode::kGeneric:
+      break;
+  }
+  return dwconv3x3_rows<kStride, Q8RequantMode::kGeneric, 0>;
+}
+
+template <size_t kStride>
+void dwconv3x3(const int8_t* const* input_rows, size_t in_h, size_t in_w, size_t channels,
+               size_t pad_top, size_t pad_left, const int32_t* packed, int8_t* output,
+               size_t out_w, size_t out_row_begin, size_t out_row_end,
+               const Q8Output& requant_output) {
+  dwconv3x3_for<kStride>(packed)(input_rows, in_h, in_w, channels, pad_top, pad_left, packed,
+                                 output, out_w, out_row_begin, out_row_end, requant_output);
 }
 
 }  // namespace mnv2::q8

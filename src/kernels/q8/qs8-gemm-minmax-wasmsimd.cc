@@ -11,6 +11,7 @@
 // that V8 allocates from; 4x16 and 4x8 tiles measured 25-40% slower under V8 (spills, and
 // twice the input splats per weight load respectively).
 #include <algorithm>
+#include <utility>
 
 #include "kernels/kernels-q8.h"
 #include "kernels/q8/simd-requantize.h"
@@ -42,8 +43,9 @@ struct Epilogue {
 };
 
 // Requantizes and stores one row of kVectors * 4 accumulators (nr of them are real). The mode
-// is a template argument so that each tile's epilogue compiles without branches.
-template <size_t kVectors, Q8RequantMode kMode>
+// is a template argument so that each tile's epilogue compiles without branches; so is the
+// common shift when the layer's is one of kConstantShifts (else kRuntimeShift).
+template <size_t kVectors, Q8RequantMode kMode, int kShift>
 inline void store_row(const v128_t* acc, const int32_t* arrays, int8_t* c, size_t nr,
                       const Epilogue& e) {
   if constexpr (kMode == Q8RequantMode::kGeneric) {
@@ -54,12 +56,12 @@ inline void store_row(const v128_t* acc, const int32_t* arrays, int8_t* c, size_
     for (size_t j = 0; j < nr; j++) c[j] = out[j];
     return;
   }
-  const v128_t r0 = q8::requantize_lanes<kMode>(acc[0], arrays, kBlock, 0, e.requant);
-  const v128_t r1 = q8::requantize_lanes<kMode>(acc[1], arrays, kBlock, 4, e.requant);
+  const v128_t r0 = q8::requantize_lanes<kMode, kShift>(acc[0], arrays, kBlock, 0, e.requant);
+  const v128_t r1 = q8::requantize_lanes<kMode, kShift>(acc[1], arrays, kBlock, 4, e.requant);
   const v128_t lo = q8::narrow_add_zero_point(r0, r1, e.zero_point);
   if constexpr (kVectors == 4) {
-    const v128_t r2 = q8::requantize_lanes<kMode>(acc[2], arrays, kBlock, 8, e.requant);
-    const v128_t r3 = q8::requantize_lanes<kMode>(acc[3], arrays, kBlock, 12, e.requant);
+    const v128_t r2 = q8::requantize_lanes<kMode, kShift>(acc[2], arrays, kBlock, 8, e.requant);
+    const v128_t r3 = q8::requantize_lanes<kMode, kShift>(acc[3], arrays, kBlock, 12, e.requant);
     const v128_t hi = q8::narrow_add_zero_point(r2, r3, e.zero_point);
     const v128_t bytes =
         wasm_i8x16_min(wasm_i8x16_max(wasm_i8x16_narrow_i16x8(lo, hi), e.min), e.max);
@@ -78,7 +80,7 @@ inline void store_row(const v128_t* acc, const int32_t* arrays, int8_t* c, size_
 // Rows [0, mr) of a and c (mr <= 2) times the block at `block`, columns [0, nr) stored.
 // kVectors = 4 covers 16 channels, 2 covers the first 8 (a narrow last block). A missing
 // second row re-reads the first and is never stored.
-template <size_t kVectors, Q8RequantMode kMode>
+template <size_t kVectors, Q8RequantMode kMode, int kShift>
 void tile(size_t mr, size_t nr, size_t k, const int8_t* a, size_t a_stride,
           const int32_t* block, int8_t* c, size_t c_stride, const Epilogue& e) {
   const int8_t* a0 = a;
@@ -110,13 +112,17 @@ void tile(size_t mr, size_t nr, size_t k, const int8_t* a, size_t a_stride,
     }
   }
 
-  store_row<kVectors, kMode>(acc0, block, c, nr, e);
-  if (mr > 1) store_row<kVectors, kMode>(acc1, block, c + c_stride, nr, e);
+  store_row<kVectors, kMode, kShift>(acc0, block, c, nr, e);
+  if (mr > 1) store_row<kVectors, kMode, kShift>(acc1, block, c + c_stride, nr, e);
 }
 
-template <Q8RequantMode kMode>
-void gemm(size_t m, size_t k, size_t n, const int8_t* a, size_t a_stride, const int32_t* packed,
-          int8_t* c, size_t c_stride, const Epilogue& e) {
+// Each (mode, shift) instance stays a function of its own (noinline, called through a pointer
+// chosen once per call): a dozen instances inlined into one dispatcher measured every GEMM ~2x
+// slower under V8.
+template <Q8RequantMode kMode, int kShift>
+__attribute__((noinline)) void gemm(size_t m, size_t k, size_t n, const int8_t* a,
+                                    size_t a_stride, const int32_t* packed, int8_t* c,
+                                    size_t c_stride, const Epilogue& e) {
   const size_t block_words = kBlock * (kQ8ArrayWords + (k + 1) / 2);
   const size_t chunk_rows =
       std::max(kTileRows, kChunkBytes / std::max<size_t>(k, 1) / kTileRows * kTileRows);
@@ -128,15 +134,47 @@ void gemm(size_t m, size_t k, size_t n, const int8_t* a, size_t a_stride, const 
       for (size_t i = chunk; i < chunk_end; i += kTileRows) {
         const size_t mr = std::min(kTileRows, chunk_end - i);
         if (nr > 8) {
-          tile<4, kMode>(mr, nr, k, a + i * a_stride, a_stride, block, c + i * c_stride + j,
+          tile<4, kMode, kShift>(mr, nr, k, a + i * a_stride, a_stride, block, c + i * c_stride + j,
                          c_stride, e);
         } else {
-          tile<2, kMode>(mr, nr, k, a + i * a_stride, a_stride, block, c + i * c_stride + j,
+          tile<2, kMode, kShift>(mr, nr, k, a + i * a_stride, a_stride, block, c + i * c_stride + j,
                          c_stride, e);
         }
       }
     }
   }
+}
+
+using GemmFn = void(size_t m, size_t k, size_t n, const int8_t* a, size_t a_stride,
+                    const int32_t* packed, int8_t* c, size_t c_stride, const Epilogue& e);
+
+// The common shifts E compiled as constants, per mode: those of the two shipped classifiers'
+// pointwise layers (mobilenet_v2_1.0_224: kUniform 2 and 4-9; tf2_mobilenet_v2_1.0_224_ptq:
+// kPerChannelBounded 6, 8-12, 16, 17 and the stem's kPerChannel 21). Other shifts take the
+// run-time-shift instance, which computes the same.
+using UniformShifts = std::integer_sequence<int, 2, 4, 5, 6, 7, 8, 9>;
+using PerChannelShifts = std::integer_sequence<int, 21>;
+using PerChannelBoundedShifts = std::integer_sequence<int, 6, 8, 9, 10, 11, 12, 16, 17>;
+
+template <Q8RequantMode kMode, int... kShifts>
+GemmFn* select_gemm(int32_t shift, std::integer_sequence<int, kShifts...>) {
+  GemmFn* fn = gemm<kMode, q8::kRuntimeShift>;
+  ((fn = shift == kShifts ? gemm<kMode, kShifts> : fn), ...);
+  return fn;
+}
+
+GemmFn* select_gemm(Q8RequantMode mode, int32_t shift) {
+  switch (mode) {
+    case Q8RequantMode::kUniform:
+      return select_gemm<Q8RequantMode::kUniform>(shift, UniformShifts());
+    case Q8RequantMode::kPerChannel:
+      return select_gemm<Q8RequantMode::kPerChannel>(shift, PerChannelShifts());
+    case Q8RequantMode::kPerChannelBounded:
+      return select_gemm<Q8RequantMode::kPerChannelBounded>(shift, PerChannelBoundedShifts());
+    case Q8RequantMode::kGeneric:
+      break;
+  }
+  return gemm<Q8RequantMode::kGeneric, 0>;
 }
 
 }  // namespace
@@ -148,16 +186,7 @@ void qs8_gemm_minmax__wasmsimd(size_t m, size_t k, size_t n, const int8_t* a, si
                       wasm_i16x8_splat(static_cast<int16_t>(output.zero_point)),
                       wasm_i8x16_splat(static_cast<int8_t>(output.min)),
                       wasm_i8x16_splat(static_cast<int8_t>(output.max)), &output};
-  switch (e.requant.mode) {
-    case Q8RequantMode::kUniform:
-      return gemm<Q8RequantMode::kUniform>(m, k, n, a, a_stride, packed, c, c_stride, e);
-    case Q8RequantMode::kPerChannel:
-      return gemm<Q8RequantMode::kPerChannel>(m, k, n, a, a_stride, packed, c, c_stride, e);
-    case Q8RequantMode::kPerChannelBounded:
-      return gemm<Q8RequantMode::kPerChannelBounded>(m, k, n, a, a_stride, packed, c, c_stride, e);
-    case Q8RequantMode::kGeneric:
-      return gemm<Q8RequantMode::kGeneric>(m, k, n, a, a_stride, packed, c, c_stride, e);
-  }
+  select_gemm(e.requant.mode, e.requant.shift)(m, k, n, a, a_stride, packed, c, c_stride, e);
 }
 
 }  // namespace mnv2

@@ -35,10 +35,17 @@ struct Requantizer {
         half(wasm_i32x4_splat(packed[1] == 0 ? INT32_MIN : int32_t{1} << (packed[1] - 1))) {}
 };
 
+// kShift for requantize_lanes when the common shift E is known only at run time (q.shift).
+constexpr int kRuntimeShift = -1;
+
 // 4 accumulators of channels c..c+3 of a group whose arrays start at `arrays` (each array
 // `stride` words, the nudge 2 * stride); returns the values before the output zero point.
 // kMode: the layer's mode (not kGeneric), as a template argument so the code has no branches.
-template <Q8RequantMode kMode>
+// kShift: E when the caller was compiled for one (it must equal q.shift), else kRuntimeShift.
+// Why: V8 lowers i32x4.shr_s by a run-time count to a masking of the count and a move into an
+// XMM register around the shift, by a constant to one psrad; in the GEMM epilogues that was
+// worth ~30% of the stem and expansion layers' time.
+template <Q8RequantMode kMode, int kShift = kRuntimeShift>
 inline v128_t requantize_lanes(v128_t acc, const int32_t* arrays, size_t stride, size_t c,
                                const Requantizer& q) {
   const v128_t doubled = wasm_i32x4_add(acc, acc);
@@ -66,7 +73,12 @@ inline v128_t requantize_lanes(v128_t acc, const int32_t* arrays, size_t stride,
   if constexpr (kMode != Q8RequantMode::kUniform) {
     t = wasm_i32x4_mul(t, wasm_v128_load(arrays + kQ8ScaleUp * stride + c));
   }
-  return wasm_i32x4_shr(t, q.shift);
+  if constexpr (kShift == kRuntimeShift) {
+    return wasm_i32x4_shr(t, q.shift);
+  } else {
+    static_assert(kShift >= 0 && kShift <= kQ8MaxUniformShift);
+    return wasm_i32x4_shr(t, kShift);
+  }
 }
 
 // The same with the mode known only at run time.
