@@ -58,13 +58,22 @@ bool read_activation(const WeightFileView& file, const std::string& layer, Activ
     return fail(error, "tensor " + name + " is not a per-tensor U8/I8 activation quantization");
   }
   out->scale = scale_at(*t, 0);
-  out->zero_point = zero_point_at(*t, 0) - (t->type == TensorType::kU8 ? 128 : 0);
+  const int64_t zero_point = int64_t{zero_point_at(*t, 0)} - (t->type == TensorType::kU8 ? 128 : 0);
+  if (!(std::isfinite(out->scale) && out->scale > 0.0f) || zero_point < -128 || zero_point > 127) {
+    return fail(error, "tensor " + name + " has an invalid activation quantization (scale " +
+                           std::to_string(out->scale) + ", zero point " +
+                           std::to_string(zero_point_at(*t, 0)) + ")");
+  }
+  out->zero_point = static_cast<int32_t>(zero_point);
   return true;
 }
 
 // TFLite's clamp for a fused ReLU6: [max(qmin, zp), min(qmax, zp + round(6 / scale))].
+// A tiny scale puts 6 beyond the int8 range: the clamp is then qmax (checked before the cast,
+// which would overflow).
 Q8Output relu6_output(const ActivationQuant& q) {
-  const int32_t six = q.zero_point + static_cast<int32_t>(std::round(6.0f / q.scale));
+  const float steps = std::round(6.0f / q.scale);
+  const int32_t six = steps >= 255.0f ? 127 : q.zero_point + static_cast<int32_t>(steps);
   return {q.zero_point, std::max(-128, q.zero_point), std::min(127, six)};
 }
 
