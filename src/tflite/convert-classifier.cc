@@ -11,25 +11,10 @@
 
 #include "model/architecture.h"
 #include "model/weight-writer.h"
+#include "tflite/convert-common.h"
 
 namespace mnv2::tflite {
 namespace {
-
-// Thrown inside this file only and turned into ConvertResult::error at the API boundary.
-struct ConvertError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-[[noreturn]] void fail(const std::string& message) { throw ConvertError(message); }
-
-// The width multipliers MobileNetV2 checkpoints are published for.
-constexpr float kAlphas[] = {0.35f, 0.5f, 0.75f, 1.0f, 1.3f, 1.4f};
-
-std::string shape_text(const std::vector<int32_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
-  return s + "]";
-}
 
 std::string alpha_text(float alpha) {
   char text[16];
@@ -463,34 +448,6 @@ void check_pool(const Operator& pool, const Graph& graph, size_t size, size_t ch
 
 // ---- writing ------------------------------------------------------------------------------
 
-TensorType stored_type(ElementType type) {
-  switch (type) {
-    case ElementType::kUInt8: return TensorType::kU8;
-    case ElementType::kInt8: return TensorType::kI8;
-    case ElementType::kInt32: return TensorType::kI32;
-    default: return TensorType::kF32;  // check_types admits nothing else
-  }
-}
-
-void add_tensor(WeightFileBuilder& builder, const std::string& name, const Tensor& t,
-                const std::vector<int32_t>& shape) {
-  std::vector<uint32_t> dims(shape.begin(), shape.end());
-  std::vector<float> scales;
-  std::vector<int32_t> zero_points;
-  uint32_t axis = 0;
-  if (t.type != ElementType::kFloat32) {
-    scales = t.quant.scales;
-    zero_points.assign(t.quant.zero_points.begin(), t.quant.zero_points.end());  // range-checked
-    if (t.quant.axis >= 0 && static_cast<size_t>(t.quant.axis) < dims.size()) {
-      axis = static_cast<uint32_t>(t.quant.axis);
-    }
-  }
-  if (!builder.add_tensor(name, stored_type(t.type), dims, t.data(), t.data_bytes(), scales,
-                          zero_points, axis)) {
-    fail("writing " + name + ": " + builder.error());
-  }
-}
-
 void add_layer(WeightFileBuilder& builder, const Layer& l, const std::vector<int32_t>& shape) {
   add_tensor(builder, l.name + ".w", *l.weights, shape);
   add_tensor(builder, l.name + ".b", *l.bias, l.bias->shape);
@@ -506,31 +463,9 @@ void add_layer(WeightFileBuilder& builder, const Layer& l, const std::vector<int
 // "logits", and "output" (the graph output after SOFTMAX and any QUANTIZE, when the graph has
 // a SOFTMAX). The float engine looks tensors up by name and never reads these.
 
-bool quantized_activations(const Tensor& t) {
-  return t.type == ElementType::kUInt8 || t.type == ElementType::kInt8;
-}
-
-void add_activation_quant(WeightFileBuilder& builder, const std::string& layer, const Tensor& t) {
-  const std::string name = layer + ".out_q";
-  if (!quantized_activations(t)) {
-    fail("activation " + display_name(t.name) + " (" + layer + " output) is " +
-         element_type_name(t.type) + " in a graph with quantized activations");
-  }
-  if (t.quant.scales.size() != 1) {
-    fail("activation " + display_name(t.name) + " (" + layer + " output) has " +
-         std::to_string(t.quant.scales.size()) + " scales; one (per tensor) is required");
-  }
-  const int64_t zero_point = t.quant.zero_points[0];
-  const uint8_t element = static_cast<uint8_t>(zero_point);  // two's complement for I8
-  if (!builder.add_tensor(name, stored_type(t.type), {1}, &element, 1, {t.quant.scales[0]},
-                          {static_cast<int32_t>(zero_point)}, 0)) {
-    fail("writing " + name + " for " + display_name(t.name) + ": " + builder.error());
-  }
-}
-
 // Returns whether the graph's activations are quantized (and their parameters were added).
 bool add_activation_quants(WeightFileBuilder& builder, const Classifier& c, const Graph& graph) {
-  if (!quantized_activations(*c.stem.input)) return false;
+  if (!quantized_activation(*c.stem.input)) return false;
   add_activation_quant(builder, "input", *c.stem.input);
   add_activation_quant(builder, "stem", *c.stem.output);
   for (size_t i = 0; i < c.blocks.size(); ++i) {
@@ -548,31 +483,6 @@ bool add_activation_quants(WeightFileBuilder& builder, const Classifier& c, cons
   add_activation_quant(builder, "logits", *c.logits.output);
   if (c.softmax) add_activation_quant(builder, "output", graph.tensors[static_cast<size_t>(c.output)]);
   return true;
-}
-
-void input_normalization(const Tensor& input, float* mean, float* std) {
-  const std::string where = "graph input " + display_name(input.name);
-  if (input.type == ElementType::kFloat32) {
-    *mean = 127.5f;  // MobileNetV2's [-1, 1] convention; a float graph does not record it
-    *std = 127.5f;
-    return;
-  }
-  if (input.type != ElementType::kUInt8 && input.type != ElementType::kInt8) {
-    fail(where + " is " + element_type_name(input.type) + "; UINT8, INT8 or FLOAT32 expected");
-  }
-  if (input.quant.scales.size() != 1) {
-    fail(where + " needs one scale and zero point, it has " +
-         std::to_string(input.quant.scales.size()));
-  }
-  const float scale = input.quant.scales[0];
-  const int64_t zero_point = input.quant.zero_points[0];
-  if (!(scale > 0.0f) || !std::isfinite(scale) || std::abs(zero_point) > 255) {
-    fail(where + " has an unusable quantization (scale " + std::to_string(scale) +
-         ", zero point " + std::to_string(zero_point) + ")");
-  }
-  // real = scale * (q - zero_point) with q = pixel (uint8) or pixel - 128 (int8).
-  *mean = static_cast<float>(zero_point) + (input.type == ElementType::kInt8 ? 128.0f : 0.0f);
-  *std = 1.0f / scale;
 }
 
 void check_fully_connected(const Layer& l, size_t classes, size_t features, float alpha) {
