@@ -23,14 +23,8 @@ std::string alpha_text(float alpha) {
 }
 
 // A convolution-like operator of the backbone or classifier with its constant inputs.
-struct Layer {
-  std::string role;  // "stem", "block 3 expand", ... for messages
+struct Layer : ConvLayer {
   std::string name;  // tensor name prefix in the weight file: "stem", "block3.expand", ...
-  const Operator* op = nullptr;
-  const Tensor* input = nullptr;
-  const Tensor* weights = nullptr;
-  const Tensor* bias = nullptr;
-  const Tensor* output = nullptr;
 };
 
 struct Block {
@@ -311,111 +305,8 @@ float infer_alpha(const Classifier& c) {
   return best;
 }
 
-struct Expected {
-  size_t out_channels, kernel, in_channels, stride;
-  Activation activation;
-  bool depthwise;
-};
-
-std::string op_ref(const Layer& l) {
-  return "operator #" + std::to_string(l.op->index) + " (" + op_name(l.op->code) + ", " +
-         l.role + ")";
-}
-
-void check_quantization(const Layer& l, const Tensor& t, const char* what, size_t channel_axis) {
-  const std::string where = op_ref(l) + " " + what + " " + display_name(t.name);
-  const bool integer = t.type == ElementType::kUInt8 || t.type == ElementType::kInt8 ||
-                       t.type == ElementType::kInt32;
-  if (!integer) return;
-  if (!t.quant.quantized()) fail(where + " is " + element_type_name(t.type) + " but not quantized");
-  if (t.quant.per_channel() && static_cast<size_t>(t.quant.axis) != channel_axis) {
-    fail(where + " is quantized per channel along dimension " + std::to_string(t.quant.axis) +
-         ", expected the output channel dimension " + std::to_string(channel_axis));
-  }
-  for (size_t i = 0; i < t.quant.scales.size(); ++i) {
-    const float scale = t.quant.scales[i];
-    const int64_t zp = t.quant.zero_points[i];
-    if (!(scale > 0.0f) || !std::isfinite(scale)) {
-      fail(where + " has scale " + std::to_string(scale) + " at " + std::to_string(i) +
-           " (must be positive)");
-    }
-    const bool zp_ok = (t.type == ElementType::kUInt8 && zp >= 0 && zp <= 255) ||
-                       (t.type == ElementType::kInt8 && zp >= -128 && zp <= 127) ||
-                       (t.type == ElementType::kInt32 && zp == 0);
-    if (!zp_ok) {
-      fail(where + " has zero point " + std::to_string(zp) + " at " + std::to_string(i) +
-           ", outside what " + element_type_name(t.type) + " allows");
-    }
-  }
-}
-
-void check_types(const Layer& l, size_t weight_channel_axis) {
-  const ElementType w = l.weights->type;
-  const ElementType b = l.bias->type;
-  if (w == ElementType::kUInt8 || w == ElementType::kInt8) {
-    if (b != ElementType::kInt32) {
-      fail(op_ref(l) + " has " + element_type_name(w) + " weights but " +
-           element_type_name(b) + " bias, expected INT32");
-    }
-  } else if (w == ElementType::kFloat32) {
-    if (b != ElementType::kFloat32) {
-      fail(op_ref(l) + " has FLOAT32 weights but " + element_type_name(b) + " bias");
-    }
-  } else {
-    fail(op_ref(l) + " has " + element_type_name(w) +
-         " weights; UINT8, INT8 and FLOAT32 are supported");
-  }
-  check_quantization(l, *l.weights, "weights", weight_channel_axis);
-  check_quantization(l, *l.bias, "bias", 0);
-}
-
-void check_shape(const Layer& l, const Tensor& t, const char* what,
-                 const std::vector<int32_t>& expected, float alpha) {
-  if (t.shape != expected) {
-    fail(op_ref(l) + " " + what + " " + display_name(t.name) + " has shape " + shape_text(t.shape) +
-         ", MobileNetV2 alpha " + alpha_text(alpha) + " needs " + shape_text(expected));
-  }
-}
-
-// Checks one convolution and returns its output spatial size.
-size_t check_conv(const Layer& l, const Expected& e, size_t in_size, float alpha) {
-  const OperatorOptions& o = l.op->options;
-  if (!o.has_options) fail(op_ref(l) + " carries no options");
-  const int32_t stride = static_cast<int32_t>(e.stride);
-  if (o.stride_w != stride || o.stride_h != stride) {
-    fail(op_ref(l) + " has stride " + std::to_string(o.stride_w) + "x" +
-         std::to_string(o.stride_h) + ", MobileNetV2 needs " + std::to_string(stride) + "x" +
-         std::to_string(stride));
-  }
-  if (o.dilation_w != 1 || o.dilation_h != 1) fail(op_ref(l) + " is dilated");
-  // A 1x1 stride-1 convolution pads nothing either way, so VALID is as good as SAME there.
-  const bool padding_irrelevant = e.kernel == 1 && e.stride == 1;
-  if (o.padding != Padding::kSame && !padding_irrelevant) {
-    fail(op_ref(l) + " has VALID padding, MobileNetV2 uses SAME");
-  }
-  if (o.activation != e.activation) {
-    fail(op_ref(l) + " has fused activation " + activation_name(o.activation) +
-         ", MobileNetV2 needs " + activation_name(e.activation));
-  }
-  if (e.depthwise && o.depth_multiplier != 1) {
-    fail(op_ref(l) + " has depth multiplier " + std::to_string(o.depth_multiplier) +
-         ", MobileNetV2 uses 1");
-  }
-  const int32_t out = static_cast<int32_t>(e.out_channels);
-  const int32_t k = static_cast<int32_t>(e.kernel);
-  const int32_t in = static_cast<int32_t>(e.in_channels);
-  check_shape(l, *l.weights, "weights", e.depthwise ? std::vector<int32_t>{1, k, k, out}
-                                                    : std::vector<int32_t>{out, k, k, in},
-              alpha);
-  check_shape(l, *l.bias, "bias", {out}, alpha);
-  const int32_t size_in = static_cast<int32_t>(in_size);
-  check_shape(l, *l.input, "input", {1, size_in, size_in, in}, alpha);
-  const size_t out_size = (in_size + e.stride - 1) / e.stride;  // SAME padding
-  const int32_t size_out = static_cast<int32_t>(out_size);
-  check_shape(l, *l.output, "output", {1, size_out, size_out, out}, alpha);
-  check_types(l, e.depthwise ? 3 : 0);
-  return out_size;
-}
+// How a shape mismatch is worded: the architecture the alpha gives.
+std::string alpha_needs(float alpha) { return "MobileNetV2 alpha " + alpha_text(alpha) + " needs"; }
 
 void check_pool(const Operator& pool, const Graph& graph, size_t size, size_t channels) {
   const std::string where = "operator #" + std::to_string(pool.index) + " (" +
@@ -487,21 +378,21 @@ bool add_activation_quants(WeightFileBuilder& builder, const Classifier& c, cons
 
 void check_fully_connected(const Layer& l, size_t classes, size_t features, float alpha) {
   const OperatorOptions& o = l.op->options;
-  if (!o.has_options) fail(op_ref(l) + " carries no options");
-  if (!o.fc_default_weights_format) fail(op_ref(l) + " has shuffled (non-default) weights");
+  if (!o.has_options) fail(layer_ref(l) + " carries no options");
+  if (!o.fc_default_weights_format) fail(layer_ref(l) + " has shuffled (non-default) weights");
   if (o.activation != Activation::kNone) {
-    fail(op_ref(l) + " has fused activation " + activation_name(o.activation) +
+    fail(layer_ref(l) + " has fused activation " + activation_name(o.activation) +
          ", the classifier has none");
   }
   const int32_t n = static_cast<int32_t>(classes);
-  check_shape(l, *l.weights, "weights", {n, static_cast<int32_t>(features)}, alpha);
-  check_shape(l, *l.bias, "bias", {n}, alpha);
+  check_shape(l, *l.weights, "weights", {n, static_cast<int32_t>(features)}, alpha_needs(alpha));
+  check_shape(l, *l.bias, "bias", {n}, alpha_needs(alpha));
   if (l.input->element_count != features) {
-    fail(op_ref(l) + " input " + display_name(l.input->name) + " has shape " +
+    fail(layer_ref(l) + " input " + display_name(l.input->name) + " has shape " +
          shape_text(l.input->shape) + ", expected " + std::to_string(features) + " values");
   }
   if (l.output->element_count != classes) {
-    fail(op_ref(l) + " output " + display_name(l.output->name) + " has shape " +
+    fail(layer_ref(l) + " output " + display_name(l.output->name) + " has shape " +
          shape_text(l.output->shape) + ", expected " + std::to_string(classes) + " values");
   }
   check_types(l, 0);
@@ -520,12 +411,12 @@ void check_block(const Block& b, const BlockShape& shape, size_t index, size_t* 
   const size_t expanded = shape.expanded_channels;
   if (b.has_expand) {
     check_conv(b.expand, {expanded, 1, shape.in_channels, 1, Activation::kRelu6, false}, *size,
-               alpha);
+               alpha_needs(alpha));
   }
   *size = check_conv(b.depthwise, {expanded, 3, expanded, shape.stride, Activation::kRelu6, true},
-                     *size, alpha);
+                     *size, alpha_needs(alpha));
   check_conv(b.project, {shape.out_channels, 1, expanded, 1, Activation::kNone, false}, *size,
-             alpha);
+             alpha_needs(alpha));
   if ((b.add != nullptr) != shape.residual) {
     fail(where + (b.add ? " has" : " lacks") + " a residual ADD, but block " +
          std::to_string(index) + " of MobileNetV2 " +
@@ -594,17 +485,17 @@ ConvertResult convert(const Graph& graph, const std::vector<std::string>& labels
   const ArchitectureShape arch = mobilenet_v2_architecture(alpha);
 
   size_t size = check_conv(c.stem, {arch.stem_channels, 3, 3, 2, Activation::kRelu6, false},
-                           input_size, alpha);
+                           input_size, alpha_needs(alpha));
   for (size_t i = 0; i < c.blocks.size(); ++i) {
     check_block(c.blocks[i], arch.blocks[i], i, &size, alpha);
   }
   const size_t last_channels = arch.blocks.back().out_channels;
   check_conv(c.head, {arch.head_channels, 1, last_channels, 1, Activation::kRelu6, false}, size,
-             alpha);
+             alpha_needs(alpha));
   check_pool(*c.pool, graph, size, arch.head_channels);
 
   if (c.logits.weights->shape.empty() || c.logits.weights->shape[0] < 1) {
-    fail(op_ref(c.logits) + " weights have shape " + shape_text(c.logits.weights->shape));
+    fail(layer_ref(c.logits) + " weights have shape " + shape_text(c.logits.weights->shape));
   }
   const size_t classes = static_cast<size_t>(c.logits.weights->shape[0]);
   const int32_t n = static_cast<int32_t>(classes);
@@ -612,7 +503,8 @@ ConvertResult convert(const Graph& graph, const std::vector<std::string>& labels
   if (c.logits_fully_connected) {
     check_fully_connected(c.logits, classes, arch.head_channels, alpha);
   } else {
-    check_conv(c.logits, {classes, 1, arch.head_channels, 1, Activation::kNone, false}, 1, alpha);
+    check_conv(c.logits, {classes, 1, arch.head_channels, 1, Activation::kNone, false}, 1,
+               alpha_needs(alpha));
   }
   if (c.softmax && c.softmax->options.softmax_beta != 1.0f) {
     fail("operator #" + std::to_string(c.softmax->index) + " (SOFTMAX) has beta " +

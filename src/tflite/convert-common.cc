@@ -11,6 +11,110 @@ std::string shape_text(const std::vector<int32_t>& shape) {
   return s + "]";
 }
 
+std::string layer_ref(const ConvLayer& l) {
+  return "operator #" + std::to_string(l.op->index) + " (" + op_name(l.op->code) + ", " +
+         l.role + ")";
+}
+
+namespace {
+
+void check_quantization(const ConvLayer& l, const Tensor& t, const char* what,
+                        size_t channel_axis) {
+  const std::string where = layer_ref(l) + " " + what + " " + display_name(t.name);
+  const bool integer = t.type == ElementType::kUInt8 || t.type == ElementType::kInt8 ||
+                       t.type == ElementType::kInt32;
+  if (!integer) return;
+  if (!t.quant.quantized()) fail(where + " is " + element_type_name(t.type) + " but not quantized");
+  if (t.quant.per_channel() && static_cast<size_t>(t.quant.axis) != channel_axis) {
+    fail(where + " is quantized per channel along dimension " + std::to_string(t.quant.axis) +
+         ", expected the output channel dimension " + std::to_string(channel_axis));
+  }
+  for (size_t i = 0; i < t.quant.scales.size(); ++i) {
+    const float scale = t.quant.scales[i];
+    const int64_t zp = t.quant.zero_points[i];
+    if (!(scale > 0.0f) || !std::isfinite(scale)) {
+      fail(where + " has scale " + std::to_string(scale) + " at " + std::to_string(i) +
+           " (must be positive)");
+    }
+    const bool zp_ok = (t.type == ElementType::kUInt8 && zp >= 0 && zp <= 255) ||
+                       (t.type == ElementType::kInt8 && zp >= -128 && zp <= 127) ||
+                       (t.type == ElementType::kInt32 && zp == 0);
+    if (!zp_ok) {
+      fail(where + " has zero point " + std::to_string(zp) + " at " + std::to_string(i) +
+           ", outside what " + element_type_name(t.type) + " allows");
+    }
+  }
+}
+
+}  // namespace
+
+void check_types(const ConvLayer& l, size_t weight_channel_axis) {
+  const ElementType w = l.weights->type;
+  const ElementType b = l.bias->type;
+  if (w == ElementType::kUInt8 || w == ElementType::kInt8) {
+    if (b != ElementType::kInt32) {
+      fail(layer_ref(l) + " has " + element_type_name(w) + " weights but " +
+           element_type_name(b) + " bias, expected INT32");
+    }
+  } else if (w == ElementType::kFloat32) {
+    if (b != ElementType::kFloat32) {
+      fail(layer_ref(l) + " has FLOAT32 weights but " + element_type_name(b) + " bias");
+    }
+  } else {
+    fail(layer_ref(l) + " has " + element_type_name(w) +
+         " weights; UINT8, INT8 and FLOAT32 are supported");
+  }
+  check_quantization(l, *l.weights, "weights", weight_channel_axis);
+  check_quantization(l, *l.bias, "bias", 0);
+}
+
+void check_shape(const ConvLayer& l, const Tensor& t, const char* what,
+                 const std::vector<int32_t>& expected, const std::string& needs) {
+  if (t.shape != expected) {
+    fail(layer_ref(l) + " " + what + " " + display_name(t.name) + " has shape " +
+         shape_text(t.shape) + ", " + needs + " " + shape_text(expected));
+  }
+}
+
+size_t check_conv(const ConvLayer& l, const ConvExpected& e, size_t in_size,
+                  const std::string& needs) {
+  const OperatorOptions& o = l.op->options;
+  if (!o.has_options) fail(layer_ref(l) + " carries no options");
+  const int32_t stride = static_cast<int32_t>(e.stride);
+  if (o.stride_w != stride || o.stride_h != stride) {
+    fail(layer_ref(l) + " has stride " + std::to_string(o.stride_w) + "x" +
+         std::to_string(o.stride_h) + ", expected " + std::to_string(stride) + "x" +
+         std::to_string(stride));
+  }
+  if (o.dilation_w != 1 || o.dilation_h != 1) fail(layer_ref(l) + " is dilated");
+  // A 1x1 stride-1 convolution pads nothing either way, so VALID is as good as SAME there.
+  if (o.padding != Padding::kSame && !(e.kernel == 1 && e.stride == 1)) {
+    fail(layer_ref(l) + " has VALID padding, the engine computes SAME");
+  }
+  if (o.activation != e.activation) {
+    fail(layer_ref(l) + " has fused activation " + activation_name(o.activation) + ", expected " +
+         activation_name(e.activation));
+  }
+  if (e.depthwise && o.depth_multiplier != 1) {
+    fail(layer_ref(l) + " has depth multiplier " + std::to_string(o.depth_multiplier) +
+         ", expected 1");
+  }
+  const int32_t out = static_cast<int32_t>(e.out_channels);
+  const int32_t k = static_cast<int32_t>(e.kernel);
+  const int32_t in = static_cast<int32_t>(e.in_channels);
+  const std::vector<int32_t> weights =
+      e.depthwise ? std::vector<int32_t>{1, k, k, out} : std::vector<int32_t>{out, k, k, in};
+  check_shape(l, *l.weights, "weights", weights, needs);
+  check_shape(l, *l.bias, "bias", {out}, needs);
+  const int32_t size_in = static_cast<int32_t>(in_size);
+  check_shape(l, *l.input, "input", {1, size_in, size_in, in}, needs);
+  const size_t out_size = (in_size + e.stride - 1) / e.stride;  // SAME padding
+  const int32_t size_out = static_cast<int32_t>(out_size);
+  check_shape(l, *l.output, "output", {1, size_out, size_out, out}, needs);
+  check_types(l, e.depthwise ? 3 : 0);
+  return out_size;
+}
+
 TensorType stored_type(ElementType type) {
   switch (type) {
     case ElementType::kUInt8: return TensorType::kU8;
