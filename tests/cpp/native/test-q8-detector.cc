@@ -18,6 +18,7 @@
 #include "detection/random-detector.h"
 #include "model/ssdlite-q8.h"
 #include "model/weight-file.h"
+#include "native/rgb-pixels.h"
 #include "native/shared-models.h"
 #include "tflite/convert-classifier.h"
 #include "tflite/convert-detector.h"
@@ -45,18 +46,6 @@ const Converted& converted() {
   }
   return c;
 }
-
-class BytePixels final : public PixelRows {
- public:
-  BytePixels(const std::vector<uint8_t>& rgb, size_t size) : rgb_(rgb), size_(size) {}
-  void read_pixel_rows(size_t first, size_t count, uint8_t* out) override {
-    std::copy(rgb_.begin() + first * size_ * 3, rgb_.begin() + (first + count) * size_ * 3, out);
-  }
-
- private:
-  const std::vector<uint8_t>& rgb_;
-  size_t size_;
-};
 
 // Two bright discs on a gradient plus mild noise: object-like structure at two scales.
 std::vector<uint8_t> test_image(size_t size, uint32_t seed) {
@@ -92,7 +81,7 @@ Outputs run(const QuantizedKernelTable& kernels, const std::vector<uint8_t>& rgb
   REQUIRE_MESSAGE(net.load(view, kernels, &error), error);
   REQUIRE(net.input_size() == 300);
   REQUIRE(net.num_anchors() == 1917);
-  BytePixels pixels(rgb, net.input_size());
+  test::RgbPixels pixels(rgb, net.input_size());
   net.run(pixels);
   const float* e = net.box_encodings();
   const float* s = net.class_scores();

@@ -16,6 +16,7 @@
 #include "model/mobilenet-v2-q8.h"
 #include "model/random-model.h"
 #include "model/weight-file.h"
+#include "native/rgb-pixels.h"
 #include "native/shared-models.h"
 #include "tflite/convert-classifier.h"
 
@@ -39,18 +40,6 @@ const std::vector<uint8_t>& converted(const std::string& tflite_name) {
 
 const char* const kModels[] = {"mobilenet_v2_1.0_224_quant.tflite",
                                "tf2_mobilenet_v2_1.0_224_ptq.tflite"};
-
-class BytePixels final : public PixelRows {
- public:
-  BytePixels(std::vector<uint8_t> rgb, size_t size) : rgb_(std::move(rgb)), size_(size) {}
-  void read_pixel_rows(size_t first, size_t count, uint8_t* out) override {
-    std::copy(rgb_.begin() + first * size_ * 3, rgb_.begin() + (first + count) * size_ * 3, out);
-  }
-
- private:
-  std::vector<uint8_t> rgb_;
-  size_t size_;
-};
 
 // A smooth image (gradients and a disc) plus mild noise: natural-ish activations.
 std::vector<uint8_t> test_image(size_t size, uint32_t seed) {
@@ -82,7 +71,7 @@ Run run(const std::vector<uint8_t>& file, const QuantizedKernelTable& kernels,
   REQUIRE_MESSAGE(parse_weight_file(file.data(), file.size(), &view, &error), error);
   MobileNetV2Q8 net;
   REQUIRE_MESSAGE(net.load(view, kernels, &error), error);
-  BytePixels pixels(rgb, net.input_size());
+  test::RgbPixels pixels(rgb, net.input_size());
   net.features(pixels);
   const float* p = net.classify();
   return {net.pooled(), net.logits(), std::vector<float>(p, p + net.num_classes())};
