@@ -14,6 +14,7 @@
 #include "model/architecture.h"
 #include "model/weight-format.h"
 #include "model/weight-writer.h"
+#include "native/graph-edits.h"
 #include "native/shared-models.h"
 #include "tflite-subset_generated.h"
 #include "tflite/convert-classifier.h"
@@ -336,14 +337,8 @@ TEST_SUITE("tflite converter validation") {
         [](Graph& g) {
           // A RESHAPE of the logits' reshape-shape constant into a tensor nobody reads.
           Operator extra = nth_op(g, op::kReshape, 0);
-          extra.index = static_cast<int32_t>(g.operators.size());
           extra.inputs = {extra.inputs[1]};
-          Tensor dangling;
-          dangling.index = static_cast<int32_t>(g.tensors.size());
-          dangling.name = "dangling";
-          g.tensors.push_back(dangling);
-          extra.outputs = {dangling.index};
-          g.operators.push_back(extra);
+          append_dangling_operator(g, extra);
         },
         {"operator #66 (RESHAPE) is not part of a MobileNetV2 classifier"});
   }

@@ -14,6 +14,7 @@
 
 #include "api/detector.h"
 #include "model/weight-file.h"
+#include "native/graph-edits.h"
 #include "native/shared-models.h"
 #include "tflite/convert-classifier.h"
 #include "tflite/convert-detector.h"
@@ -306,14 +307,7 @@ TEST_SUITE("tflite detector converter validation") {
   TEST_CASE("an operator outside the detector is reported") {
     expect_graph_error(
         [](Graph& g) {
-          Operator extra = op_named(g, "BoxPredictor_0/Reshape");
-          extra.index = static_cast<int32_t>(g.operators.size());
-          Tensor dangling;
-          dangling.index = static_cast<int32_t>(g.tensors.size());
-          dangling.name = "dangling";
-          g.tensors.push_back(dangling);
-          extra.outputs = {dangling.index};
-          g.operators.push_back(extra);
+          append_dangling_operator(g, op_named(g, "BoxPredictor_0/Reshape"));
         },
         {"RESHAPE) is not part of an SSD MobileNetV2 detector"});
   }
