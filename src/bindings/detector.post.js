@@ -1,7 +1,7 @@
 // Module.Detector: the typed-array API over the bound DetectorCore, like Module.Classifier
-// (model.post.js, linked first into the same module scope, provides the shared checks). Options are
-// checked here so a wrong value gets an Error naming the option, and core failures (null, see
-// embind.cc) become Errors.
+// (model.post.js, linked first into the same module scope, provides the shared checks).
+// Options are checked here so a wrong value gets an Error naming the option, and core failures
+// (null, see embind.cc) become Errors.
 
 function checkFraction(name, value) {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
