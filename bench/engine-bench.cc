@@ -4,7 +4,6 @@
 // than a median because it is what stays stable on a busy machine when comparing two
 // versions of a kernel. Build and run with: bash bench/engine-bench.sh [weights] [seconds]
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -13,16 +12,7 @@
 #include <vector>
 
 #include "api/classifier.h"
-
-namespace {
-
-double now_ms() {
-  return std::chrono::duration<double, std::milli>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
+#include "bench-timing.h"
 
 int main(int argc, char** argv) {
   const char* path = argc > 1 ? argv[1] : "weights/mobilenet_v2_1.0_224.mnv2";

@@ -4,11 +4,11 @@
 //   bash bench/kernel-bench.sh
 // Each measurement is repeated until V8 has tiered the code up, and the fastest run is kept.
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <random>
 #include <vector>
 
+#include "bench-timing.h"
 #include "kernels/kernels.h"
 #include "kernels/peak/peak.h"
 #include "model/architecture.h"
@@ -17,25 +17,8 @@ using namespace mnv2;
 
 namespace {
 
-double now_ms() {
-  return std::chrono::duration<double, std::milli>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-// Best time of `fn` after warming up for warm_ms.
-template <typename F>
-double best_ms(F&& fn, double warm_ms = 300.0, int runs = 20) {
-  const double end = now_ms() + warm_ms;
-  while (now_ms() < end) fn();
-  double best = 1e30;
-  for (int i = 0; i < runs; ++i) {
-    const double start = now_ms();
-    fn();
-    best = std::min(best, now_ms() - start);
-  }
-  return best;
-}
+// Best time of `fn` after warming up for 300 ms.
+const BestOfRuns best_ms{300.0, 20};
 
 std::vector<float> random_floats(size_t n, float lo, float hi) {
   static std::mt19937 rng(1);

@@ -4,11 +4,11 @@
 //   bash bench/q8-kernel-bench.sh
 // Each measurement is repeated until V8 has tiered the code up; the fastest run is kept.
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <random>
 #include <vector>
 
+#include "bench-timing.h"
 #include "kernels/kernels-q8.h"
 #include "model/architecture.h"
 
@@ -16,24 +16,7 @@ using namespace mnv2;
 
 namespace {
 
-double now_ms() {
-  return std::chrono::duration<double, std::milli>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-template <typename F>
-double best_ms(F&& fn, double warm_ms = 200.0, int runs = 15) {
-  const double end = now_ms() + warm_ms;
-  while (now_ms() < end) fn();
-  double best = 1e30;
-  for (int i = 0; i < runs; ++i) {
-    const double start = now_ms();
-    fn();
-    best = std::min(best, now_ms() - start);
-  }
-  return best;
-}
+const BestOfRuns best_ms{200.0, 15};
 
 std::mt19937 rng(1);
 

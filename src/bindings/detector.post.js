@@ -1,7 +1,7 @@
 // Module.Detector: the typed-array API over the bound DetectorCore, like Module.Classifier
-// (classifier.post.js, linked into the same module scope, provides checkPixels). Options are
-// checked here so a wrong value gets an Error naming the option, and core failures (null, see
-// embind.cc) become Errors.
+// (model.post.js, linked first into the same module scope, provides the shared checks).
+// Options are checked here so a wrong value gets an Error naming the option, and core failures
+// (null, see embind.cc) become Errors.
 
 function checkFraction(name, value) {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
@@ -9,32 +9,23 @@ function checkFraction(name, value) {
   }
 }
 
-Module['Detector'] = class Detector {
+// memoryStats(), dispose() and summary() come from CoreOwner; a detector's summary() rows are the
+// backbone's up to its head conv, then extra0.., then box<m> and class<m> for every map m.
+Module['Detector'] = class Detector extends CoreOwner {
   // options.precision: 'float32' (default: weights dequantized, float arithmetic) or 'int8'
   // (the quantized model with TFLite's integer arithmetic; needs a weight file converted with
   // activation quantization). options.execution: 'fused' (default) or 'layer-by-layer', how
   // the float backbone runs (as for Module.Classifier); the SSD head is the same either way.
   constructor(weights, options = {}) {
     checkOptionsObject(options, 'Detector');
-    const precision = options['precision'] ?? 'float32';
-    if (precision !== 'float32' && precision !== 'int8') {
-      throw new RangeError(`precision must be 'float32' or 'int8', got ${describe(precision)}`);
-    }
-    const execution = options['execution'] ?? 'fused';
-    if (execution !== 'fused' && execution !== 'layer-by-layer') {
-      throw new RangeError(`execution must be 'fused' or 'layer-by-layer', got ${describe(execution)}`);
-    }
-    // The integer engine has one schedule of its own (row bands for large blocks); asking for
-    // the float reference schedule with it would silently do something else.
-    if (precision === 'int8' && execution === 'layer-by-layer') {
-      throw new RangeError("execution 'layer-by-layer' applies to precision 'float32' only");
-    }
+    const precision = checkPrecision(options);
+    const execution = checkExecution(options);
+    checkSchedule(precision, execution);
     const core = Module['DetectorCore']['create'](weightBytes(weights), execution === 'layer-by-layer',
                                                   precision === 'int8');
     if (!core) throw new Error(Module['lastCreateError']());
-    this._core = core;
+    super('Detector', core);
     this.precision = core['precision'];
-    track(this, core);  // deleted when this wrapper is collected without dispose()
     this.inputSize = core['inputSize'];
     this.numClasses = core['numClasses'];
     this.numAnchors = core['numAnchors'];
@@ -43,11 +34,6 @@ Module['Detector'] = class Detector {
     // The model's own NMS settings, used when detect() is not told otherwise.
     this.defaultIouThreshold = core['defaultIouThreshold'];
     this.defaultClassAgnostic = core['defaultClassAgnostic'];
-  }
-
-  _live() {
-    if (!this._core) throw new Error('this Detector was disposed');
-    return this._core;
   }
 
   // options: minScore (default 0.5), maxDetections (20), iouThreshold (the model's, 0.6 for
@@ -69,35 +55,10 @@ Module['Detector'] = class Detector {
       throw new TypeError(`classAgnostic must be true or false, got ${describe(classAgnostic)}`);
     }
     checkPixels(rgba, width, height);
-    const bytes = stagePixels(core, rgba);  // null-safe staging (classifier.post.js)
+    const bytes = stagePixels(core, rgba);  // null-safe staging (model.post.js)
     const detections = core['detect'](width, height, bytes, minScore, maxDetections,
       iouThreshold, classAgnostic);
     if (detections === null) throw new Error(core['error']());
     return detections;
-  }
-
-  /** {weightsBytes, activationPeakBytes, scratchBytes, wasmMemoryBytes}, as for Classifier. */
-  memoryStats() {
-    return this._live()['memoryStats']();
-  }
-
-  /**
-   * Per-layer rows like Classifier.summary(): the backbone up to its head conv, then extra0..,
-   * then box<m> and class<m> for every feature map m.
-   */
-  summary() {
-    return this._live()['summary']();
-  }
-
-  dispose() {
-    if (this._core) {
-      untrack(this);
-      this._core['delete']();
-      this._core = null;
-    }
-  }
-
-  delete() {
-    this.dispose();
   }
 };

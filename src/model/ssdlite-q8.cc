@@ -5,7 +5,7 @@
 
 #include "model/architecture.h"
 #include "model/layer-weights.h"
-#include "model/memory-budget.h"
+#include "model/ssdlite-load.h"
 #include "model/ssdlite.h"
 
 namespace mnv2 {
@@ -32,17 +32,6 @@ bool pointwise_outputs(const WeightFileView& file, const std::string& layer, siz
                            ", expected a 1x1 conv [N,1,1,C]");
   }
   *out_c = w->dims[0];
-  return true;
-}
-
-bool read_params(const WeightFileView& file, const std::string& name, std::vector<float>* values,
-                 std::string* error) {
-  const TensorView* tensor = find_tensor(file, name, error);
-  if (tensor == nullptr) return false;
-  if (tensor->type != TensorType::kF32 || tensor->dims.size() != 1) {
-    return fail(error, "tensor " + name + " must be a float32 vector");
-  }
-  dequantize(*tensor, values);
   return true;
 }
 
@@ -81,17 +70,7 @@ bool SSDLiteQ8::load(const WeightFileView& file, const QuantizedKernelTable& ker
   if (!backbone_.load_backbone(file, kernels, kSsdTapBlock, error)) return false;
   num_classes_ = file.header.num_classes;
 
-  std::vector<float> values;
-  if (!read_params(file, "anchors.params", &values, error) ||
-      !decode_anchor_params(values, &anchor_params_, error) ||
-      !read_params(file, "postprocess.params", &values, error) ||
-      !decode_postprocess_params(values, &postprocess_, error)) {
-    return false;
-  }
-  if (postprocess_.num_classes != num_classes_) {
-    return fail(error, "postprocess.params declares " + std::to_string(postprocess_.num_classes) +
-                           " classes, the header " + std::to_string(num_classes_));
-  }
+  if (!load_ssd_params(file, num_classes_, &anchor_params_, &postprocess_, error)) return false;
 
   const ArchitectureShape& arch = backbone_.architecture();
   ActivationQuant tap{}, head{};
@@ -109,40 +88,21 @@ bool SSDLiteQ8::load(const WeightFileView& file, const QuantizedKernelTable& ker
   if (!load_extras(file, error)) return false;
   if (!check_anchor_params(anchor_params_, maps_.size(), error)) return false;
 
-  // The outputs and the Detector's NMS buffers grow with anchors x classes; refused before
-  // allocating, like the float engine (see ssdlite.cc).
-  uint64_t anchor_count = 0;
-  for (size_t m = 0; m < maps_.size(); ++m) {
-    anchor_count += uint64_t{maps_[m].size} * maps_[m].size * mnv2::anchors_per_cell(anchor_params_, m);
-  }
-  const uint64_t output_bytes = anchor_count * (4 + uint64_t{score_stride()}) * 20;
-  if (output_bytes > kMaxModelBytes) {
-    return fail(error, "the detector's " + std::to_string(anchor_count) + " anchors x " +
-                           std::to_string(num_classes_) + " classes would need " +
-                           std::to_string(output_bytes >> 20) + " MiB, more than the " +
-                           std::to_string(kMaxModelBytes >> 20) + " MiB this engine allows");
-  }
+  // 20 bytes per anchor and column: the float engine's 16 plus this engine's int8 buffers.
+  const std::vector<size_t> grid_sizes = ssd_grid_sizes(maps_);
+  if (!check_ssd_output_budget(grid_sizes, anchor_params_, num_classes_, 20, error)) return false;
   if (!load_predictors(file, error)) return false;
-
-  std::vector<size_t> grid_sizes;
-  for (const FeatureMap& map : maps_) grid_sizes.push_back(map.size);
   anchors_ = generate_anchors(anchor_params_, grid_sizes);
 
-  size_t max_expanded = 0, max_depthwise = 0, max_rows = 0, max_predicted = 0;
-  for (const Extra& extra : extras_) {
-    max_expanded = std::max(max_expanded, extra.in_size * extra.in_size * extra.mid_channels);
-    max_depthwise = std::max(max_depthwise, extra.out_size * extra.out_size * extra.mid_channels);
-    max_rows = std::max(max_rows, extra.in_size);
-  }
+  const SsdScratchSizes scratch = ssd_scratch_sizes(extras_, maps_);
+  size_t max_predicted = 0;
   for (const FeatureMap& map : maps_) {
-    max_depthwise = std::max(max_depthwise, map.size * map.size * map.channels);
-    max_rows = std::max(max_rows, map.size);
     max_predicted = std::max(max_predicted, map.size * map.size * map.anchors_per_cell * score_stride());
   }
-  expanded_.assign(max_expanded, 0);
-  depthwise_out_.assign(max_depthwise, 0);
+  expanded_.assign(scratch.expanded, 0);
+  depthwise_out_.assign(scratch.depthwise, 0);
   predicted_.assign(max_predicted, 0);
-  rows_.assign(max_rows, nullptr);
+  rows_.assign(scratch.rows, nullptr);
   box_codes_.assign(anchors_.size() * 4, 0);
   score_codes_.assign(anchors_.size() * score_stride(), 0);
   encodings_.assign(anchors_.size() * 4, 0.0f);

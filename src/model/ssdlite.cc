@@ -5,7 +5,7 @@
 
 #include "model/box-decode.h"
 #include "model/layer-weights.h"
-#include "model/memory-budget.h"
+#include "model/ssdlite-load.h"
 
 namespace mnv2 {
 namespace {
@@ -27,18 +27,6 @@ bool pointwise_outputs(const WeightFileView& file, const std::string& layer, siz
     return false;
   }
   *out_c = w->dims[0];
-  return true;
-}
-
-bool read_params(const WeightFileView& file, const std::string& name,
-                 std::vector<float>* values, std::string* error) {
-  const TensorView* tensor = find_tensor(file, name, error);
-  if (tensor == nullptr) return false;
-  if (tensor->type != TensorType::kF32 || tensor->dims.size() != 1) {
-    *error = "tensor " + name + " must be a float32 vector";
-    return false;
-  }
-  dequantize(*tensor, values);
   return true;
 }
 
@@ -65,18 +53,7 @@ bool SSDLite::load(const WeightFileView& file, const KernelTable& kernels, std::
   backbone_.keep_expansion(kSsdTapBlock);
   num_classes_ = file.header.num_classes;
 
-  std::vector<float> values;
-  if (!read_params(file, "anchors.params", &values, error) ||
-      !decode_anchor_params(values, &anchor_params_, error) ||
-      !read_params(file, "postprocess.params", &values, error) ||
-      !decode_postprocess_params(values, &postprocess_, error)) {
-    return false;
-  }
-  if (postprocess_.num_classes != num_classes_) {
-    *error = "postprocess.params declares " + std::to_string(postprocess_.num_classes) +
-             " classes, the header " + std::to_string(num_classes_);
-    return false;
-  }
+  if (!load_ssd_params(file, num_classes_, &anchor_params_, &postprocess_, error)) return false;
 
   maps_.clear();
   maps_.push_back({backbone_.block_input_size(kSsdTapBlock),
@@ -86,39 +63,15 @@ bool SSDLite::load(const WeightFileView& file, const KernelTable& kernels, std::
   if (!check_anchor_params(anchor_params_, maps_.size(), error)) return false;
   if (!load_predictors(file, error)) return false;
 
-  // Outputs and the Detector's NMS buffers grow with anchors x classes (4 bytes of score and
-  // 12 of NMS candidate each); a hostile file can make that exceed WASM memory, and a failed
-  // allocation aborts the module, so it is refused first (see model/memory-budget.h).
-  uint64_t anchor_count = 0;
-  for (size_t m = 0; m < maps_.size(); ++m) {
-    anchor_count += uint64_t{maps_[m].size} * maps_[m].size * mnv2::anchors_per_cell(anchor_params_, m);
-  }
-  const uint64_t output_bytes = anchor_count * (4 + uint64_t{score_stride()}) * 16;
-  if (output_bytes > kMaxModelBytes) {
-    *error = "the detector's " + std::to_string(anchor_count) + " anchors x " +
-             std::to_string(num_classes_) + " classes would need " +
-             std::to_string(output_bytes >> 20) + " MiB, more than the " +
-             std::to_string(kMaxModelBytes >> 20) + " MiB this engine allows";
-    return false;
-  }
-
-  std::vector<size_t> grid_sizes;
-  for (const FeatureMap& map : maps_) grid_sizes.push_back(map.size);
+  // 4 bytes of score and 12 of NMS candidate per anchor and column.
+  const std::vector<size_t> grid_sizes = ssd_grid_sizes(maps_);
+  if (!check_ssd_output_budget(grid_sizes, anchor_params_, num_classes_, 16, error)) return false;
   anchors_ = generate_anchors(anchor_params_, grid_sizes);
 
-  size_t max_expanded = 0, max_depthwise = 0, max_rows = 0;
-  for (const Extra& extra : extras_) {
-    max_expanded = std::max(max_expanded, extra.in_size * extra.in_size * extra.mid_channels);
-    max_depthwise = std::max(max_depthwise, extra.out_size * extra.out_size * extra.mid_channels);
-    max_rows = std::max(max_rows, extra.in_size);
-  }
-  for (const FeatureMap& map : maps_) {
-    max_depthwise = std::max(max_depthwise, map.size * map.size * map.channels);
-    max_rows = std::max(max_rows, map.size);
-  }
-  expanded_.assign(max_expanded, 0.0f);
-  depthwise_out_.assign(max_depthwise, 0.0f);
-  rows_.assign(max_rows, nullptr);
+  const SsdScratchSizes scratch = ssd_scratch_sizes(extras_, maps_);
+  expanded_.assign(scratch.expanded, 0.0f);
+  depthwise_out_.assign(scratch.depthwise, 0.0f);
+  rows_.assign(scratch.rows, nullptr);
   encodings_.assign(anchors_.size() * 4, 0.0f);
   scores_.assign(anchors_.size() * score_stride(), 0.0f);
   return true;

@@ -11,25 +11,10 @@
 
 #include "model/architecture.h"
 #include "model/weight-writer.h"
+#include "tflite/convert-common.h"
 
 namespace mnv2::tflite {
 namespace {
-
-// Thrown inside this file only and turned into ConvertResult::error at the API boundary.
-struct ConvertError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-[[noreturn]] void fail(const std::string& message) { throw ConvertError(message); }
-
-// The width multipliers MobileNetV2 checkpoints are published for.
-constexpr float kAlphas[] = {0.35f, 0.5f, 0.75f, 1.0f, 1.3f, 1.4f};
-
-std::string shape_text(const std::vector<int32_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
-  return s + "]";
-}
 
 std::string alpha_text(float alpha) {
   char text[16];
@@ -38,14 +23,8 @@ std::string alpha_text(float alpha) {
 }
 
 // A convolution-like operator of the backbone or classifier with its constant inputs.
-struct Layer {
-  std::string role;  // "stem", "block 3 expand", ... for messages
+struct Layer : ConvLayer {
   std::string name;  // tensor name prefix in the weight file: "stem", "block3.expand", ...
-  const Operator* op = nullptr;
-  const Tensor* input = nullptr;
-  const Tensor* weights = nullptr;
-  const Tensor* bias = nullptr;
-  const Tensor* output = nullptr;
 };
 
 struct Block {
@@ -326,111 +305,8 @@ float infer_alpha(const Classifier& c) {
   return best;
 }
 
-struct Expected {
-  size_t out_channels, kernel, in_channels, stride;
-  Activation activation;
-  bool depthwise;
-};
-
-std::string op_ref(const Layer& l) {
-  return "operator #" + std::to_string(l.op->index) + " (" + op_name(l.op->code) + ", " +
-         l.role + ")";
-}
-
-void check_quantization(const Layer& l, const Tensor& t, const char* what, size_t channel_axis) {
-  const std::string where = op_ref(l) + " " + what + " " + display_name(t.name);
-  const bool integer = t.type == ElementType::kUInt8 || t.type == ElementType::kInt8 ||
-                       t.type == ElementType::kInt32;
-  if (!integer) return;
-  if (!t.quant.quantized()) fail(where + " is " + element_type_name(t.type) + " but not quantized");
-  if (t.quant.per_channel() && static_cast<size_t>(t.quant.axis) != channel_axis) {
-    fail(where + " is quantized per channel along dimension " + std::to_string(t.quant.axis) +
-         ", expected the output channel dimension " + std::to_string(channel_axis));
-  }
-  for (size_t i = 0; i < t.quant.scales.size(); ++i) {
-    const float scale = t.quant.scales[i];
-    const int64_t zp = t.quant.zero_points[i];
-    if (!(scale > 0.0f) || !std::isfinite(scale)) {
-      fail(where + " has scale " + std::to_string(scale) + " at " + std::to_string(i) +
-           " (must be positive)");
-    }
-    const bool zp_ok = (t.type == ElementType::kUInt8 && zp >= 0 && zp <= 255) ||
-                       (t.type == ElementType::kInt8 && zp >= -128 && zp <= 127) ||
-                       (t.type == ElementType::kInt32 && zp == 0);
-    if (!zp_ok) {
-      fail(where + " has zero point " + std::to_string(zp) + " at " + std::to_string(i) +
-           ", outside what " + element_type_name(t.type) + " allows");
-    }
-  }
-}
-
-void check_types(const Layer& l, size_t weight_channel_axis) {
-  const ElementType w = l.weights->type;
-  const ElementType b = l.bias->type;
-  if (w == ElementType::kUInt8 || w == ElementType::kInt8) {
-    if (b != ElementType::kInt32) {
-      fail(op_ref(l) + " has " + element_type_name(w) + " weights but " +
-           element_type_name(b) + " bias, expected INT32");
-    }
-  } else if (w == ElementType::kFloat32) {
-    if (b != ElementType::kFloat32) {
-      fail(op_ref(l) + " has FLOAT32 weights but " + element_type_name(b) + " bias");
-    }
-  } else {
-    fail(op_ref(l) + " has " + element_type_name(w) +
-         " weights; UINT8, INT8 and FLOAT32 are supported");
-  }
-  check_quantization(l, *l.weights, "weights", weight_channel_axis);
-  check_quantization(l, *l.bias, "bias", 0);
-}
-
-void check_shape(const Layer& l, const Tensor& t, const char* what,
-                 const std::vector<int32_t>& expected, float alpha) {
-  if (t.shape != expected) {
-    fail(op_ref(l) + " " + what + " " + display_name(t.name) + " has shape " + shape_text(t.shape) +
-         ", MobileNetV2 alpha " + alpha_text(alpha) + " needs " + shape_text(expected));
-  }
-}
-
-// Checks one convolution and returns its output spatial size.
-size_t check_conv(const Layer& l, const Expected& e, size_t in_size, float alpha) {
-  const OperatorOptions& o = l.op->options;
-  if (!o.has_options) fail(op_ref(l) + " carries no options");
-  const int32_t stride = static_cast<int32_t>(e.stride);
-  if (o.stride_w != stride || o.stride_h != stride) {
-    fail(op_ref(l) + " has stride " + std::to_string(o.stride_w) + "x" +
-         std::to_string(o.stride_h) + ", MobileNetV2 needs " + std::to_string(stride) + "x" +
-         std::to_string(stride));
-  }
-  if (o.dilation_w != 1 || o.dilation_h != 1) fail(op_ref(l) + " is dilated");
-  // A 1x1 stride-1 convolution pads nothing either way, so VALID is as good as SAME there.
-  const bool padding_irrelevant = e.kernel == 1 && e.stride == 1;
-  if (o.padding != Padding::kSame && !padding_irrelevant) {
-    fail(op_ref(l) + " has VALID padding, MobileNetV2 uses SAME");
-  }
-  if (o.activation != e.activation) {
-    fail(op_ref(l) + " has fused activation " + activation_name(o.activation) +
-         ", MobileNetV2 needs " + activation_name(e.activation));
-  }
-  if (e.depthwise && o.depth_multiplier != 1) {
-    fail(op_ref(l) + " has depth multiplier " + std::to_string(o.depth_multiplier) +
-         ", MobileNetV2 uses 1");
-  }
-  const int32_t out = static_cast<int32_t>(e.out_channels);
-  const int32_t k = static_cast<int32_t>(e.kernel);
-  const int32_t in = static_cast<int32_t>(e.in_channels);
-  check_shape(l, *l.weights, "weights", e.depthwise ? std::vector<int32_t>{1, k, k, out}
-                                                    : std::vector<int32_t>{out, k, k, in},
-              alpha);
-  check_shape(l, *l.bias, "bias", {out}, alpha);
-  const int32_t size_in = static_cast<int32_t>(in_size);
-  check_shape(l, *l.input, "input", {1, size_in, size_in, in}, alpha);
-  const size_t out_size = (in_size + e.stride - 1) / e.stride;  // SAME padding
-  const int32_t size_out = static_cast<int32_t>(out_size);
-  check_shape(l, *l.output, "output", {1, size_out, size_out, out}, alpha);
-  check_types(l, e.depthwise ? 3 : 0);
-  return out_size;
-}
+// How a shape mismatch is worded: the architecture the alpha gives.
+std::string alpha_needs(float alpha) { return "MobileNetV2 alpha " + alpha_text(alpha) + " needs"; }
 
 void check_pool(const Operator& pool, const Graph& graph, size_t size, size_t channels) {
   const std::string where = "operator #" + std::to_string(pool.index) + " (" +
@@ -463,34 +339,6 @@ void check_pool(const Operator& pool, const Graph& graph, size_t size, size_t ch
 
 // ---- writing ------------------------------------------------------------------------------
 
-TensorType stored_type(ElementType type) {
-  switch (type) {
-    case ElementType::kUInt8: return TensorType::kU8;
-    case ElementType::kInt8: return TensorType::kI8;
-    case ElementType::kInt32: return TensorType::kI32;
-    default: return TensorType::kF32;  // check_types admits nothing else
-  }
-}
-
-void add_tensor(WeightFileBuilder& builder, const std::string& name, const Tensor& t,
-                const std::vector<int32_t>& shape) {
-  std::vector<uint32_t> dims(shape.begin(), shape.end());
-  std::vector<float> scales;
-  std::vector<int32_t> zero_points;
-  uint32_t axis = 0;
-  if (t.type != ElementType::kFloat32) {
-    scales = t.quant.scales;
-    zero_points.assign(t.quant.zero_points.begin(), t.quant.zero_points.end());  // range-checked
-    if (t.quant.axis >= 0 && static_cast<size_t>(t.quant.axis) < dims.size()) {
-      axis = static_cast<uint32_t>(t.quant.axis);
-    }
-  }
-  if (!builder.add_tensor(name, stored_type(t.type), dims, t.data(), t.data_bytes(), scales,
-                          zero_points, axis)) {
-    fail("writing " + name + ": " + builder.error());
-  }
-}
-
 void add_layer(WeightFileBuilder& builder, const Layer& l, const std::vector<int32_t>& shape) {
   add_tensor(builder, l.name + ".w", *l.weights, shape);
   add_tensor(builder, l.name + ".b", *l.bias, l.bias->shape);
@@ -506,31 +354,9 @@ void add_layer(WeightFileBuilder& builder, const Layer& l, const std::vector<int
 // "logits", and "output" (the graph output after SOFTMAX and any QUANTIZE, when the graph has
 // a SOFTMAX). The float engine looks tensors up by name and never reads these.
 
-bool quantized_activations(const Tensor& t) {
-  return t.type == ElementType::kUInt8 || t.type == ElementType::kInt8;
-}
-
-void add_activation_quant(WeightFileBuilder& builder, const std::string& layer, const Tensor& t) {
-  const std::string name = layer + ".out_q";
-  if (!quantized_activations(t)) {
-    fail("activation " + display_name(t.name) + " (" + layer + " output) is " +
-         element_type_name(t.type) + " in a graph with quantized activations");
-  }
-  if (t.quant.scales.size() != 1) {
-    fail("activation " + display_name(t.name) + " (" + layer + " output) has " +
-         std::to_string(t.quant.scales.size()) + " scales; one (per tensor) is required");
-  }
-  const int64_t zero_point = t.quant.zero_points[0];
-  const uint8_t element = static_cast<uint8_t>(zero_point);  // two's complement for I8
-  if (!builder.add_tensor(name, stored_type(t.type), {1}, &element, 1, {t.quant.scales[0]},
-                          {static_cast<int32_t>(zero_point)}, 0)) {
-    fail("writing " + name + " for " + display_name(t.name) + ": " + builder.error());
-  }
-}
-
 // Returns whether the graph's activations are quantized (and their parameters were added).
 bool add_activation_quants(WeightFileBuilder& builder, const Classifier& c, const Graph& graph) {
-  if (!quantized_activations(*c.stem.input)) return false;
+  if (!quantized_activation(*c.stem.input)) return false;
   add_activation_quant(builder, "input", *c.stem.input);
   add_activation_quant(builder, "stem", *c.stem.output);
   for (size_t i = 0; i < c.blocks.size(); ++i) {
@@ -550,48 +376,23 @@ bool add_activation_quants(WeightFileBuilder& builder, const Classifier& c, cons
   return true;
 }
 
-void input_normalization(const Tensor& input, float* mean, float* std) {
-  const std::string where = "graph input " + display_name(input.name);
-  if (input.type == ElementType::kFloat32) {
-    *mean = 127.5f;  // MobileNetV2's [-1, 1] convention; a float graph does not record it
-    *std = 127.5f;
-    return;
-  }
-  if (input.type != ElementType::kUInt8 && input.type != ElementType::kInt8) {
-    fail(where + " is " + element_type_name(input.type) + "; UINT8, INT8 or FLOAT32 expected");
-  }
-  if (input.quant.scales.size() != 1) {
-    fail(where + " needs one scale and zero point, it has " +
-         std::to_string(input.quant.scales.size()));
-  }
-  const float scale = input.quant.scales[0];
-  const int64_t zero_point = input.quant.zero_points[0];
-  if (!(scale > 0.0f) || !std::isfinite(scale) || std::abs(zero_point) > 255) {
-    fail(where + " has an unusable quantization (scale " + std::to_string(scale) +
-         ", zero point " + std::to_string(zero_point) + ")");
-  }
-  // real = scale * (q - zero_point) with q = pixel (uint8) or pixel - 128 (int8).
-  *mean = static_cast<float>(zero_point) + (input.type == ElementType::kInt8 ? 128.0f : 0.0f);
-  *std = 1.0f / scale;
-}
-
 void check_fully_connected(const Layer& l, size_t classes, size_t features, float alpha) {
   const OperatorOptions& o = l.op->options;
-  if (!o.has_options) fail(op_ref(l) + " carries no options");
-  if (!o.fc_default_weights_format) fail(op_ref(l) + " has shuffled (non-default) weights");
+  if (!o.has_options) fail(layer_ref(l) + " carries no options");
+  if (!o.fc_default_weights_format) fail(layer_ref(l) + " has shuffled (non-default) weights");
   if (o.activation != Activation::kNone) {
-    fail(op_ref(l) + " has fused activation " + activation_name(o.activation) +
+    fail(layer_ref(l) + " has fused activation " + activation_name(o.activation) +
          ", the classifier has none");
   }
   const int32_t n = static_cast<int32_t>(classes);
-  check_shape(l, *l.weights, "weights", {n, static_cast<int32_t>(features)}, alpha);
-  check_shape(l, *l.bias, "bias", {n}, alpha);
+  check_shape(l, *l.weights, "weights", {n, static_cast<int32_t>(features)}, alpha_needs(alpha));
+  check_shape(l, *l.bias, "bias", {n}, alpha_needs(alpha));
   if (l.input->element_count != features) {
-    fail(op_ref(l) + " input " + display_name(l.input->name) + " has shape " +
+    fail(layer_ref(l) + " input " + display_name(l.input->name) + " has shape " +
          shape_text(l.input->shape) + ", expected " + std::to_string(features) + " values");
   }
   if (l.output->element_count != classes) {
-    fail(op_ref(l) + " output " + display_name(l.output->name) + " has shape " +
+    fail(layer_ref(l) + " output " + display_name(l.output->name) + " has shape " +
          shape_text(l.output->shape) + ", expected " + std::to_string(classes) + " values");
   }
   check_types(l, 0);
@@ -610,12 +411,12 @@ void check_block(const Block& b, const BlockShape& shape, size_t index, size_t* 
   const size_t expanded = shape.expanded_channels;
   if (b.has_expand) {
     check_conv(b.expand, {expanded, 1, shape.in_channels, 1, Activation::kRelu6, false}, *size,
-               alpha);
+               alpha_needs(alpha));
   }
   *size = check_conv(b.depthwise, {expanded, 3, expanded, shape.stride, Activation::kRelu6, true},
-                     *size, alpha);
+                     *size, alpha_needs(alpha));
   check_conv(b.project, {shape.out_channels, 1, expanded, 1, Activation::kNone, false}, *size,
-             alpha);
+             alpha_needs(alpha));
   if ((b.add != nullptr) != shape.residual) {
     fail(where + (b.add ? " has" : " lacks") + " a residual ADD, but block " +
          std::to_string(index) + " of MobileNetV2 " +
@@ -684,17 +485,17 @@ ConvertResult convert(const Graph& graph, const std::vector<std::string>& labels
   const ArchitectureShape arch = mobilenet_v2_architecture(alpha);
 
   size_t size = check_conv(c.stem, {arch.stem_channels, 3, 3, 2, Activation::kRelu6, false},
-                           input_size, alpha);
+                           input_size, alpha_needs(alpha));
   for (size_t i = 0; i < c.blocks.size(); ++i) {
     check_block(c.blocks[i], arch.blocks[i], i, &size, alpha);
   }
   const size_t last_channels = arch.blocks.back().out_channels;
   check_conv(c.head, {arch.head_channels, 1, last_channels, 1, Activation::kRelu6, false}, size,
-             alpha);
+             alpha_needs(alpha));
   check_pool(*c.pool, graph, size, arch.head_channels);
 
   if (c.logits.weights->shape.empty() || c.logits.weights->shape[0] < 1) {
-    fail(op_ref(c.logits) + " weights have shape " + shape_text(c.logits.weights->shape));
+    fail(layer_ref(c.logits) + " weights have shape " + shape_text(c.logits.weights->shape));
   }
   const size_t classes = static_cast<size_t>(c.logits.weights->shape[0]);
   const int32_t n = static_cast<int32_t>(classes);
@@ -702,7 +503,8 @@ ConvertResult convert(const Graph& graph, const std::vector<std::string>& labels
   if (c.logits_fully_connected) {
     check_fully_connected(c.logits, classes, arch.head_channels, alpha);
   } else {
-    check_conv(c.logits, {classes, 1, arch.head_channels, 1, Activation::kNone, false}, 1, alpha);
+    check_conv(c.logits, {classes, 1, arch.head_channels, 1, Activation::kNone, false}, 1,
+               alpha_needs(alpha));
   }
   if (c.softmax && c.softmax->options.softmax_beta != 1.0f) {
     fail("operator #" + std::to_string(c.softmax->index) + " (SOFTMAX) has beta " +

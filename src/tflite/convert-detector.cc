@@ -10,128 +10,12 @@
 #include "model/architecture.h"
 #include "model/ssdlite.h"
 #include "model/weight-writer.h"
+#include "tflite/convert-common.h"
 #include "tflite/detector-graph.h"
 #include "tflite/postprocess-options.h"
 
 namespace mnv2::tflite {
 namespace {
-
-// Thrown inside this file only and turned into DetectorConvertResult::error at the boundary.
-struct ConvertError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-[[noreturn]] void fail(const std::string& message) { throw ConvertError(message); }
-
-// The width multipliers MobileNetV2 checkpoints are published for.
-constexpr float kAlphas[] = {0.35f, 0.5f, 0.75f, 1.0f, 1.3f, 1.4f};
-
-std::string shape_text(const std::vector<int32_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
-std::string layer_ref(const ConvLayer& l) {
-  return "operator #" + std::to_string(l.op->index) + " (" + op_name(l.op->code) + ", " +
-         l.role + ")";
-}
-
-// What one convolution must look like.
-struct Expected {
-  size_t out_channels;
-  size_t kernel;
-  size_t in_channels;
-  size_t stride;
-  Activation activation;
-  bool depthwise;
-};
-
-void check_shape(const ConvLayer& l, const Tensor& t, const char* what,
-                 const std::vector<int32_t>& expected) {
-  if (t.shape != expected) {
-    fail(layer_ref(l) + " " + what + " " + display_name(t.name) + " has shape " +
-         shape_text(t.shape) + ", expected " + shape_text(expected));
-  }
-}
-
-void check_quantization(const ConvLayer& l, const Tensor& t, const char* what,
-                        int32_t channel_axis) {
-  if (t.type == ElementType::kFloat32) return;
-  if (!t.quant.quantized()) fail(layer_ref(l) + " " + what + " has no quantization parameters");
-  if (t.quant.per_channel() && t.quant.axis != channel_axis) {
-    fail(layer_ref(l) + " " + what + " is quantized per channel along dimension " +
-         std::to_string(t.quant.axis) + ", expected the output channels (dimension " +
-         std::to_string(channel_axis) + ")");
-  }
-  for (float scale : t.quant.scales) {
-    if (!(scale > 0.0f)) fail(layer_ref(l) + " " + what + " has a scale that is not positive");
-  }
-  const int64_t lo = t.type == ElementType::kUInt8 ? 0 : t.type == ElementType::kInt8 ? -128 : 0;
-  const int64_t hi = t.type == ElementType::kUInt8 ? 255 : t.type == ElementType::kInt8 ? 127 : 0;
-  for (int64_t zero_point : t.quant.zero_points) {
-    if (zero_point < lo || zero_point > hi) {
-      fail(layer_ref(l) + " " + what + " has zero point " + std::to_string(zero_point) +
-           ", outside " + element_type_name(t.type));
-    }
-  }
-}
-
-void check_types(const ConvLayer& l, int32_t weight_channel_axis) {
-  const ElementType w = l.weights->type;
-  const ElementType b = l.bias->type;
-  if (w == ElementType::kFloat32) {
-    if (b != ElementType::kFloat32) fail(layer_ref(l) + " has float weights but a non-float bias");
-  } else if (w == ElementType::kUInt8 || w == ElementType::kInt8) {
-    if (b != ElementType::kInt32) {
-      fail(layer_ref(l) + " has " + element_type_name(w) + " weights but a " +
-           element_type_name(b) + " bias; INT32 expected");
-    }
-  } else {
-    fail(layer_ref(l) + " has " + element_type_name(w) +
-         " weights; UINT8, INT8 and FLOAT32 are supported");
-  }
-  check_quantization(l, *l.weights, "weights", weight_channel_axis);
-  check_quantization(l, *l.bias, "bias", 0);
-}
-
-// Checks one convolution over an in_size x in_size input and returns its output size.
-size_t check_conv(const ConvLayer& l, const Expected& e, size_t in_size) {
-  const OperatorOptions& o = l.op->options;
-  if (!o.has_options) fail(layer_ref(l) + " carries no options");
-  const int32_t stride = static_cast<int32_t>(e.stride);
-  if (o.stride_w != stride || o.stride_h != stride) {
-    fail(layer_ref(l) + " has stride " + std::to_string(o.stride_w) + "x" +
-         std::to_string(o.stride_h) + ", expected " + std::to_string(stride) + "x" +
-         std::to_string(stride));
-  }
-  if (o.dilation_w != 1 || o.dilation_h != 1) fail(layer_ref(l) + " is dilated");
-  // A 1x1 stride-1 convolution pads nothing either way, so VALID is as good as SAME there.
-  if (o.padding != Padding::kSame && !(e.kernel == 1 && e.stride == 1)) {
-    fail(layer_ref(l) + " has VALID padding, the engine computes SAME");
-  }
-  if (o.activation != e.activation) {
-    fail(layer_ref(l) + " has fused activation " + activation_name(o.activation) + ", expected " +
-         activation_name(e.activation));
-  }
-  if (e.depthwise && o.depth_multiplier != 1) {
-    fail(layer_ref(l) + " has depth multiplier " + std::to_string(o.depth_multiplier) +
-         ", expected 1");
-  }
-  const int32_t out = static_cast<int32_t>(e.out_channels);
-  const int32_t k = static_cast<int32_t>(e.kernel);
-  const int32_t in = static_cast<int32_t>(e.in_channels);
-  check_shape(l, *l.weights, "weights",
-              e.depthwise ? std::vector<int32_t>{1, k, k, out} : std::vector<int32_t>{out, k, k, in});
-  check_shape(l, *l.bias, "bias", {out});
-  const int32_t size_in = static_cast<int32_t>(in_size);
-  check_shape(l, *l.input, "input", {1, size_in, size_in, in});
-  const size_t out_size = (in_size + e.stride - 1) / e.stride;  // SAME padding
-  const int32_t size_out = static_cast<int32_t>(out_size);
-  check_shape(l, *l.output, "output", {1, size_out, size_out, out});
-  check_types(l, e.depthwise ? 3 : 0);
-  return out_size;
-}
 
 int32_t dim(const ConvLayer& l, size_t axis) {
   return l.weights->shape.size() == 4 ? l.weights->shape[axis] : -1;
@@ -154,24 +38,6 @@ float infer_alpha(const DetectorGraph& d) {
   fail("the backbone's channel counts (stem " + std::to_string(dim(d.stem, 0)) + ", " +
        std::to_string(d.blocks.size()) + " blocks, head " + std::to_string(dim(d.head, 0)) +
        ") match no MobileNetV2 width multiplier (0.35, 0.5, 0.75, 1, 1.3, 1.4)");
-}
-
-void input_normalization(const Tensor& input, float* mean, float* std) {
-  const std::string where = "graph input " + display_name(input.name);
-  if (input.type == ElementType::kFloat32) {
-    *mean = 127.5f;  // the detector's [-1, 1] input; a float graph does not record it
-    *std = 127.5f;
-    return;
-  }
-  if ((input.type != ElementType::kUInt8 && input.type != ElementType::kInt8) ||
-      input.quant.scales.size() != 1 || !(input.quant.scales[0] > 0.0f)) {
-    fail(where + " is " + element_type_name(input.type) +
-         " without one usable scale; FLOAT32, or UINT8 / INT8 quantized per tensor, expected");
-  }
-  // real = scale * (q - zero_point) with q = pixel (uint8) or pixel - 128 (int8).
-  *mean = static_cast<float>(input.quant.zero_points[0]) +
-          (input.type == ElementType::kInt8 ? 128.0f : 0.0f);
-  *std = 1.0f / input.quant.scales[0];
 }
 
 size_t check_backbone(const DetectorGraph& d, const ArchitectureShape& arch, size_t input_size) {
@@ -300,31 +166,6 @@ float check_anchors(const Tensor& stored, const std::vector<Anchor>& generated) 
   return worst;
 }
 
-TensorType stored_type(ElementType type) {
-  switch (type) {
-    case ElementType::kUInt8: return TensorType::kU8;
-    case ElementType::kInt8: return TensorType::kI8;
-    case ElementType::kInt32: return TensorType::kI32;
-    default: return TensorType::kF32;  // check_types admits nothing else
-  }
-}
-
-void add_tensor(WeightFileBuilder& builder, const std::string& name, const Tensor& t) {
-  const std::vector<uint32_t> dims(t.shape.begin(), t.shape.end());
-  std::vector<float> scales;
-  std::vector<int32_t> zero_points;
-  uint32_t axis = 0;
-  if (t.type != ElementType::kFloat32) {
-    scales = t.quant.scales;
-    zero_points.assign(t.quant.zero_points.begin(), t.quant.zero_points.end());  // checked
-    if (t.quant.per_channel()) axis = static_cast<uint32_t>(t.quant.axis);
-  }
-  if (!builder.add_tensor(name, stored_type(t.type), dims, t.data(), t.data_bytes(), scales,
-                          zero_points, axis)) {
-    fail("writing " + name + ": " + builder.error());
-  }
-}
-
 void add_layer(WeightFileBuilder& builder, const std::string& name, const ConvLayer& l) {
   add_tensor(builder, name + ".w", *l.weights);
   add_tensor(builder, name + ".b", *l.bias);
@@ -351,34 +192,6 @@ void add_params(WeightFileBuilder& builder, const std::string& name,
 // the concatenation's are requantized to it by the graph's QUANTIZE operators; the integer
 // engine does the same from these records. The float engine never reads them.
 
-bool quantized(const Tensor& t) {
-  return t.type == ElementType::kUInt8 || t.type == ElementType::kInt8;
-}
-
-void add_activation_quant(WeightFileBuilder& builder, const std::string& layer, const Tensor& t) {
-  const std::string name = layer + ".out_q";
-  if (!quantized(t)) {
-    fail("activation " + display_name(t.name) + " (" + layer + " output) is " +
-         element_type_name(t.type) + " in a graph with quantized activations");
-  }
-  if (t.quant.scales.size() != 1 || !(t.quant.scales[0] > 0.0f)) {
-    fail("activation " + display_name(t.name) + " (" + layer + " output) has " +
-         std::to_string(t.quant.scales.size()) +
-         " scales; one positive scale (per tensor) is required");
-  }
-  const int64_t zero_point = t.quant.zero_points[0];
-  const int64_t lo = t.type == ElementType::kUInt8 ? 0 : -128;
-  if (zero_point < lo || zero_point > lo + 255) {
-    fail("activation " + display_name(t.name) + " (" + layer + " output) has zero point " +
-         std::to_string(zero_point) + ", outside " + element_type_name(t.type));
-  }
-  const uint8_t element = static_cast<uint8_t>(zero_point);  // two's complement for I8
-  if (!builder.add_tensor(name, stored_type(t.type), {1}, &element, 1, {t.quant.scales[0]},
-                          {static_cast<int32_t>(zero_point)}, 0)) {
-    fail("writing " + name + " for " + display_name(t.name) + ": " + builder.error());
-  }
-}
-
 bool same_quantization(const Tensor& a, const Tensor& b) {
   return a.type == b.type && a.quant.scales == b.quant.scales &&
          a.quant.zero_points == b.quant.zero_points;
@@ -387,7 +200,7 @@ bool same_quantization(const Tensor& a, const Tensor& b) {
 // Returns whether the graph's activations are quantized (and their parameters were added).
 bool add_activation_quants(WeightFileBuilder& builder, const DetectorGraph& d,
                            const Graph& graph) {
-  if (!quantized(*d.stem.input)) return false;
+  if (!quantized_activation(*d.stem.input)) return false;
   add_activation_quant(builder, "input", *d.stem.input);
   add_activation_quant(builder, "stem", *d.stem.output);
   for (size_t i = 0; i < d.blocks.size(); ++i) {

@@ -21,19 +21,10 @@
 #include <string>
 #include <vector>
 
+#include "tflite/conv-layer.h"
 #include "tflite/tflite-reader.h"
 
 namespace mnv2::tflite {
-
-// A convolution with its constant weights and bias.
-struct ConvLayer {
-  std::string role;  // "block 3 expand", "extra 1 depthwise", ... for messages
-  const Operator* op = nullptr;
-  const Tensor* input = nullptr;
-  const Tensor* weights = nullptr;
-  const Tensor* bias = nullptr;
-  const Tensor* output = nullptr;
-};
 
 struct BackboneBlock {
   bool has_expand = false;

@@ -4,22 +4,11 @@
 // wrong arguments reject with clear Errors, dispose() ends the model, and the page served by
 // scripts/serve.js is cross-origin isolated under a CSP that forbids eval, which the package
 // does not need.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { startServer, launchBrowser, openPage } from './support.js';
+import { startServer, fixturesMount, openPage, useBrowserSession } from './support.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer([{ prefix: '/fixtures/', dir: fileURLToPath(new URL('fixtures', import.meta.url)) }]);
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = useBrowserSession(() => startServer([fixturesMount]));
 
 // Runs in the page: loads the model, builds each kind of input from cat.bmp, classifies.
 async function exerciseApi(worker) {
@@ -96,8 +85,8 @@ async function exerciseApi(worker) {
 
 for (const worker of [false, true]) {
   test(`every browser input type classifies cat.bmp (${worker ? 'worker' : 'main thread'})`, async () => {
-    const { page, errors: consoleErrors } = await openPage(browser.context);
-    await page.goto(`${server.url}/fixtures/blank.html`);
+    const { page, errors: consoleErrors } = await openPage(session.context);
+    await page.goto(`${session.url}/fixtures/blank.html`);
     const result = await page.evaluate(exerciseApi, worker);
 
     for (const [input, top] of Object.entries(result.top)) {
@@ -131,8 +120,8 @@ for (const worker of [false, true]) {
 }
 
 test('the served page is cross-origin isolated, forbids eval, and the package loads under that CSP', async () => {
-  const { page, errors } = await openPage(browser.context);
-  await page.goto(`${server.url}/fixtures/csp-probe.html`);
+  const { page, errors } = await openPage(session.context);
+  await page.goto(`${session.url}/fixtures/csp-probe.html`);
   await page.locator('#model', { hasText: /loaded|failed/ }).waitFor({ timeout: 60_000 });
   assert.equal(await page.locator('#model').textContent(), 'loaded 224');
   assert.equal(await page.locator('#eval').textContent(), 'blocked');

@@ -3,23 +3,13 @@
 // draws one pair of bars per block with heights in the ratio of the numbers, the Profile
 // button fills in per-layer times, the detector's totals match its summary(), all without a
 // console error (the page runs under the demo's strict CSP). Screenshot in test-artifacts/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, screenshotPath } from './support.js';
+import { openPage, screenshotPath, useBrowserSession } from './support.js';
 
 const LOAD_TIMEOUT = 60_000;
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = useBrowserSession();
 
 /** summary() and memoryStats() of fresh models loaded in the page itself. */
 async function summariesInPage(page) {
@@ -37,8 +27,8 @@ async function summariesInPage(page) {
 }
 
 async function checkPanel(query, screenshot) {
-  const { page, errors } = await openPage(browser.context);
-  await page.goto(`${server.url}/${query}`);
+  const { page, errors } = await openPage(session.context);
+  await page.goto(`${session.url}/${query}`);
   await page.locator('#status', { hasText: 'Ready' }).waitFor({ timeout: LOAD_TIMEOUT });
   const panel = page.getByRole('region', { name: 'Architecture', exact: true });
   await panel.waitFor({ timeout: LOAD_TIMEOUT });

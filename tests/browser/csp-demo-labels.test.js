@@ -3,13 +3,12 @@
 // name are HTML payloads, and the page is served WITHOUT its Content-Security-Policy, so that
 // escaping alone has to stop them (the CSP would otherwise hide a missing escape by refusing
 // the inline handlers).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createStaticServer, demoMounts } from '../../scripts/serve.js';
-import { launchBrowser, openPage, repoRoot, imagesDir } from './support.js';
+import { demoFiles, imagesDir, listen, openPage, repoRoot, useBrowserSession } from './support.js';
 import { HEADER, crc32 } from '../node/test-support.js';
 
 const LOAD_TIMEOUT = 120_000;
@@ -35,10 +34,7 @@ const classifierLabel = (i) => `<img src=x onerror="window.pwned='class ${i}'"><
 const detectorLabel = (i) => `<svg onload="window.pwned='object ${i}'"></svg><script>window.pwned='script ${i}'</script>`;
 const FILE_NAME = '<img src=y onerror="window.pwned=\'file\'">.bmp';
 
-let server;
-let browser;
-
-before(async () => {
+const session = useBrowserSession(async () => {
   const weights = (name) => new Uint8Array(readFileSync(path.join(repoRoot, 'weights', name)));
   const forged = {
     '/weights/mobilenet_v2_1.0_224.mnv2': withLabels(weights('mobilenet_v2_1.0_224.mnv2'), classifierLabel),
@@ -49,8 +45,8 @@ before(async () => {
     // No detector weights in this build: the demo then only classifies.
   }
   const demoPage = readFileSync(path.join(repoRoot, 'web/demo/index.html'));
-  const files = createStaticServer({ mounts: demoMounts({ imagesDir }) }).listeners('request')[0];
-  server = http.createServer((request, response) => {
+  const files = demoFiles();
+  return listen(http.createServer((request, response) => {
     const { pathname } = new URL(request.url, 'http://localhost');
     if (Object.hasOwn(forged, pathname)) {
       response.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': forged[pathname].length });
@@ -61,27 +57,17 @@ before(async () => {
     } else {
       files(request, response);
     }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  }));
 });
 
 test('labels and file names that are HTML are shown as text, never run', async () => {
-  const { page, errors } = await openPage(browser.context);
+  const { page, errors } = await openPage(session.context);
   const dialogs = [];
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());
     dialog.dismiss();
   });
-  await page.goto(`http://127.0.0.1:${server.address().port}/web/demo/`);
+  await page.goto(`http://127.0.0.1:${session.port}/web/demo/`);
   await page.locator('#status', { hasText: 'Ready' }).waitFor({ timeout: LOAD_TIMEOUT });
   await page.setInputFiles('#file-input', {
     name: FILE_NAME, mimeType: 'image/bmp', buffer: readFileSync(path.join(imagesDir, 'cat.bmp')),

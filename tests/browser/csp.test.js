@@ -5,13 +5,12 @@
 // nothing but its own modules, its .wasm and the weights it was told to load. The shipped
 // JavaScript is also checked for eval-like constructs, so a future Emscripten flag or helper
 // that needs them fails here rather than on a user's page.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createStaticServer, demoMounts } from '../../scripts/serve.js';
-import { launchBrowser, openPage, repoRoot, imagesDir } from './support.js';
+import { demoFiles, listen, openPage, repoRoot, useBrowserSession } from './support.js';
 
 const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 
@@ -59,13 +58,10 @@ window.cspReport = report;
 document.getElementById('state').textContent = 'done';
 `;
 
-let server;
-let browser;
-
-before(async () => {
+const session = useBrowserSession(async () => {
   // The repository's static server for /web, /dist, /weights; this page with the strict CSP.
-  const files = createStaticServer({ mounts: demoMounts({ imagesDir }) }).listeners('request')[0];
-  server = http.createServer((request, response) => {
+  const files = demoFiles();
+  return listen(http.createServer((request, response) => {
     const { pathname } = new URL(request.url, 'http://localhost');
     if (pathname === '/csp/page.html' || pathname === '/csp/page.js') {
       const html = pathname.endsWith('.html');
@@ -80,25 +76,15 @@ before(async () => {
     // The same weights under another name, to see that a given URL replaces the default.
     if (pathname === '/csp/other.mnv2') request.url = '/weights/mobilenet_v2_1.0_224.mnv2';
     files(request, response);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  }));
 });
 
 /** Opens the page, waits for its report; returns it with the requests and console errors. */
 async function run(query = '') {
-  const { page, errors } = await openPage(browser.context);
+  const { page, errors } = await openPage(session.context);
   const requests = [];
   page.on('request', (request) => requests.push(request.url()));
-  const origin = `http://127.0.0.1:${server.address().port}`;
+  const origin = `http://127.0.0.1:${session.port}`;
   await page.goto(`${origin}/csp/page.html${query}`);
   await page.locator('#state', { hasText: 'done' }).waitFor({ timeout: 120_000 });
   const report = await page.evaluate(() => window.cspReport);

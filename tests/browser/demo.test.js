@@ -3,28 +3,18 @@
 // sample photo; drop and paste images; run the webcam (Chromium's fake camera); use it by
 // keyboard and on a phone-sized screen; and open it without WebAssembly SIMD.
 // Screenshots go to test-artifacts/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startServer, launchBrowser, openPage, screenshotPath, imagesDir } from './support.js';
+import { openPage, screenshotPath, imagesDir, useBrowserSession } from './support.js';
 
 const LOAD_TIMEOUT = 60_000;
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = useBrowserSession();
 
 async function openDemo(query = '') {
-  const { page, errors } = await openPage(browser.context);
-  await page.goto(`${server.url}/${query}`);
+  const { page, errors } = await openPage(session.context);
+  await page.goto(`${session.url}/${query}`);
   await page.locator('#status', { hasText: 'Ready' }).waitFor({ timeout: LOAD_TIMEOUT });
   return { page, errors };
 }
@@ -171,10 +161,10 @@ test('every control has an accessible name and the page fits a phone screen', as
 });
 
 test('without WebAssembly SIMD the page says so plainly', async () => {
-  const { page } = await openPage(browser.context);
+  const { page } = await openPage(session.context);
   // Pretend to be an engine without SIMD128: every validation of a module fails.
   await page.addInitScript(() => { WebAssembly.validate = () => false; });
-  await page.goto(`${server.url}/`);
+  await page.goto(`${session.url}/`);
   const alert = page.locator('#error[role="alert"]');
   await alert.waitFor({ timeout: LOAD_TIMEOUT });
   assert.match(await alert.textContent(), /lacks WebAssembly SIMD128/);

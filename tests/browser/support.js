@@ -1,6 +1,7 @@
 // What the browser tests share: the demo server (scripts/serve.js, in this process, on a free
 // port), Debian's Chromium driven by playwright-core with a fresh profile, a log of every
 // console error and uncaught exception, and a folder for screenshots (test-artifacts/).
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -31,17 +32,31 @@ const CHROMIUM_ARGS = [
   '--use-fake-ui-for-media-stream',
 ];
 
-/** Serves the demo mounts plus any extra ones; resolves to {url, close()}. */
-export async function startServer(extraMounts = []) {
-  const server = createStaticServer({ mounts: [...demoMounts({ imagesDir }), ...extraMounts] });
+/** tests/browser/fixtures, served at /fixtures/ (a mount for startServer). */
+export const fixturesMount = { prefix: '/fixtures/', dir: path.join(repoRoot, 'tests/browser/fixtures') };
+
+/** Starts an http.Server on a free port of 127.0.0.1; resolves to {port, url, close()}. */
+export async function listen(server) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
   return {
-    url: `http://localhost:${server.address().port}`,
+    port,
+    url: `http://localhost:${port}`,
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
       server.close(resolve);
     }),
   };
+}
+
+/** scripts/serve.js's request handler for the demo mounts (/web, /dist, /weights, ...). */
+export function demoFiles(extraMounts = []) {
+  return createStaticServer({ mounts: [...demoMounts({ imagesDir }), ...extraMounts] }).listeners('request')[0];
+}
+
+/** Serves the demo mounts plus any extra ones; resolves to {port, url, close()}. */
+export async function startServer(extraMounts = []) {
+  return listen(createStaticServer({ mounts: [...demoMounts({ imagesDir }), ...extraMounts] }));
 }
 
 /** Chromium with a new empty profile; close() also deletes the profile. */
@@ -60,6 +75,29 @@ export async function launchBrowser() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * For a test file: before its tests, starts a server (startServer(), or what makeServer
+ * resolves to: {port, url, close()}) and Chromium; after them, closes both. The returned
+ * session's url, port and context are valid inside the tests.
+ */
+export function useBrowserSession(makeServer = () => startServer()) {
+  let server;
+  let browser;
+  before(async () => {
+    server = await makeServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get url() { return server.url; },
+    get port() { return server.port; },
+    get context() { return browser.context; },
   };
 }
 

@@ -2,22 +2,11 @@
 // load({threads: 2}) runs the pthreads build on two threads and classifies cat.bmp exactly
 // like the single-threaded build; on a page without those headers it falls back to one
 // thread and says why, once, in a console warning.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { startServer, launchBrowser, openPage } from './support.js';
+import { startServer, fixturesMount, openPage, useBrowserSession } from './support.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer([{ prefix: '/fixtures/', dir: fileURLToPath(new URL('fixtures', import.meta.url)) }]);
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = useBrowserSession(() => startServer([fixturesMount]));
 
 // Runs in the page: classifies cat.bmp with each requested thread count, in that order.
 async function classifyCat(threadCounts) {
@@ -47,9 +36,9 @@ function collect(page, type) {
 }
 
 test('a cross-origin isolated page runs two threads and classifies cat.bmp like one thread', async () => {
-  const { page, errors } = await openPage(browser.context);
+  const { page, errors } = await openPage(session.context);
   const warnings = collect(page, 'warning');
-  await page.goto(`${server.url}/fixtures/blank.html`);
+  await page.goto(`${session.url}/fixtures/blank.html`);
   const { isolated, results } = await page.evaluate(classifyCat, [1, 2]);
   assert.equal(isolated, true);
   const [one, two] = results;
@@ -66,7 +55,7 @@ test('a cross-origin isolated page runs two threads and classifies cat.bmp like 
 });
 
 test('without cross-origin isolation threads fall back to one, with one warning naming COOP/COEP', async () => {
-  const { page, errors } = await openPage(browser.context);
+  const { page, errors } = await openPage(session.context);
   const warnings = collect(page, 'warning');
   // The same server, minus the two headers that make the page cross-origin isolated.
   await page.route('**/*', async (route) => {
@@ -76,7 +65,7 @@ test('without cross-origin isolation threads fall back to one, with one warning 
     delete headers['cross-origin-embedder-policy'];
     await route.fulfill({ response, headers });
   });
-  await page.goto(`${server.url}/fixtures/blank.html`);
+  await page.goto(`${session.url}/fixtures/blank.html`);
   const { isolated, results } = await page.evaluate(classifyCat, [2, 2, 1]);
   assert.equal(isolated, false);
   for (const result of results) {

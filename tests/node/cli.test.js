@@ -1,19 +1,13 @@
 // The command line as a user runs it: real files, exit codes, stderr messages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot, imagesDir } from './shared-data.js';
+import { runCli as run, assertCleanFailure } from './run-cli.js';
 
-const cli = path.join(repoRoot, 'web/cli.js');
 const cat = path.join(imagesDir, 'cat.bmp');
-
-function run(...args) {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 test('classify --crop 0.875 cat.bmp prints Egyptian cat first', () => {
   const { code, stdout } = run('classify', '--crop', '0.875', cat);
@@ -41,13 +35,6 @@ test('classify --json prints one object per image', () => {
     assert.ok(result.top[0].score >= result.top[1].score);
   }
 });
-
-function assertCleanFailure({ code, stdout, stderr }, pattern) {
-  assert.equal(code, 1);
-  assert.equal(stdout, '');
-  assert.match(stderr, pattern);
-  assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
-}
 
 test('a missing file fails with a message', () => {
   assertCleanFailure(run('classify', '/nonexistent/photo.jpg'), /photo\.jpg: cannot read file/);

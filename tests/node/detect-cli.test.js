@@ -2,25 +2,12 @@
 // stderr messages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot, imagesDir } from './shared-data.js';
+import { runCli as run, assertCleanFailure } from './run-cli.js';
 
-const cli = path.join(repoRoot, 'web/cli.js');
 const cat = path.join(imagesDir, 'cat.bmp');
 const pets = path.join(imagesDir, 'pets.jpg');
-
-function run(...args) {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function assertCleanFailure({ code, stdout, stderr }, pattern) {
-  assert.equal(code, 1);
-  assert.equal(stdout, '');
-  assert.match(stderr, pattern);
-  assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
-}
 
 test('detect cat.bmp prints one cat', () => {
   const { code, stdout } = run('detect', cat);

@@ -3,18 +3,12 @@
 // with a message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { repoRoot, imagesDir } from './shared-data.js';
+import { imagesDir } from './shared-data.js';
+import { runCli as run } from './run-cli.js';
 
-const cli = path.join(repoRoot, 'web/cli.js');
 const cat = path.join(imagesDir, 'cat.bmp');
 const pets = path.join(imagesDir, 'pets.jpg');
-
-function run(...args) {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 test('detect --precision int8 --json finds the cat and the two dogs', () => {
   const { code, stdout, stderr } = run('detect', '--precision', 'int8', '--json', '--min-score', '0.7', cat, pets);

@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { loadDetector } from '../../web/index.js';
 import { readImage } from '../../web/decode-image.js';
-import { decodeJpegWithLibjpeg, imagePaths, readReference, repoRoot } from './shared-data.js';
+import { corners, decodeJpegWithLibjpeg, imagePaths, iou, readReference, repoRoot } from './shared-data.js';
 
 const reference = readReference('ssdlite_mobilenet_v2_voc_300.jsonl');
 const MIN_IOU = 0.9;
@@ -32,15 +32,6 @@ const summary = { images: 0, boxes: 0, minIou: 1, maxSteps: 0, steps: [] };
 
 before(async () => { detector = await loadDetector({ precision: 'int8' }); });
 after(() => detector.dispose());
-
-const corners = ({ bbox: [x, y, width, height] }) => [x, y, x + width, y + height];
-
-function iou(a, b) {
-  const w = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
-  const h = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
-  const intersection = w * h;
-  return intersection / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - intersection);
-}
 
 test('the int8 detector reports its precision', () => {
   assert.equal(detector.precision, 'int8');

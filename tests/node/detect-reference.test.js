@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { loadDetector } from '../../web/index.js';
 import { readImage } from '../../web/decode-image.js';
-import { imagePaths, readReference } from './shared-data.js';
+import { assertReferenceCoversImages, corners, imagePaths, iou, readReference } from './shared-data.js';
 
 const reference = readReference('ssdlite_mobilenet_v2_voc_300.jsonl');
 let detector;
@@ -17,20 +17,7 @@ let detector;
 before(async () => { detector = await loadDetector(); });
 after(() => detector.dispose());
 
-const corners = ({ bbox: [x, y, width, height] }) => [x, y, x + width, y + height];
-
-function iou(a, b) {
-  const w = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
-  const h = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
-  const intersection = w * h;
-  return intersection / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - intersection);
-}
-
-test('every shared image has a reference entry', () => {
-  const images = imagePaths();
-  assert.ok(images.length >= 10, `expected the 10 shared photos, found ${images.length}`);
-  for (const image of images) assert.ok(reference.has(path.basename(image)), image);
-});
+test('every shared image has a reference entry', () => assertReferenceCoversImages(reference));
 
 for (const imagePath of imagePaths()) {
   const name = path.basename(imagePath);

@@ -1,6 +1,7 @@
 // Where the shared test data lives: ../shared beside the repository (or $MNV2_SHARED).
 // The reference files there were computed by an independent TFLite runtime (Arm NN 22,
 // CpuRef, integer arithmetic); see shared/reference/SOURCES.md and shared/models/SOURCES.md.
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,24 @@ export function readReference(name) {
     const entry = JSON.parse(line);
     return [entry.image, entry];
   }));
+}
+
+/** Asserts that every shared photo (there are 10) has an entry in a readReference() map. */
+export function assertReferenceCoversImages(reference) {
+  const images = imagePaths();
+  assert.ok(images.length >= 10, `expected the 10 shared photos, found ${images.length}`);
+  for (const image of images) assert.ok(reference.has(path.basename(image)), image);
+}
+
+/** A detection's bbox [x, y, width, height] as corners [x0, y0, x1, y1], as the references give boxes. */
+export const corners = ({ bbox: [x, y, width, height] }) => [x, y, x + width, y + height];
+
+/** Intersection over union of two [x0, y0, x1, y1] boxes. */
+export function iou(a, b) {
+  const w = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
+  const h = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const intersection = w * h;
+  return intersection / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - intersection);
 }
 
 /**

@@ -7,12 +7,11 @@
 // row rings and at 300x300 peaks below the int8 arena; not assumed either way here).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { load, loadDetector, summarize } from '../../web/index.js';
 import { repoRoot } from './shared-data.js';
+import { runCli as run } from './run-cli.js';
 
-const cli = path.join(repoRoot, 'web/cli.js');
 const ptqWeights = path.join(repoRoot, 'weights/tf2_mobilenet_v2_1.0_224_ptq.mnv2');
 const models = {};
 
@@ -93,11 +92,6 @@ test('int8 classifier: bottleneck rows report their int8 expansions', () => {
     assert.equal(row.expandedBytes * 4, float[i].expandedBytes, row.name);
   });
 });
-
-function run(...args) {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 test('CLI summary --precision int8 prints the int8 models\' rows and memory', () => {
   for (const [args, api] of [[['--model', 'detect'], models.detectorInt8], [['--weights', ptqWeights], models.classifierInt8]]) {

@@ -4,12 +4,10 @@
 // architecture, and the activation bytes stay within what memoryStats() says is allocated.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { load, loadDetector, summarize } from '../../web/index.js';
-import { repoRoot } from './shared-data.js';
+import { runCli as run } from './run-cli.js';
 
-const cli = path.join(repoRoot, 'web/cli.js');
 const models = {};
 
 before(async () => {
@@ -159,11 +157,6 @@ test('detector summary in a worker matches the in-thread one; bad options and di
   assert.throws(() => disposed.summary(), /this detector was disposed/);
   assert.throws(() => disposed.memoryStats(), /this detector was disposed/);
 });
-
-function run(...args) {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 test('CLI summary --model detect|classify prints the same rows and totals as the API', () => {
   for (const [model, api] of [['detect', models.detector], ['classify', models.classifier]]) {

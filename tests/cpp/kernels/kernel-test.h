@@ -1,5 +1,6 @@
 // Helpers shared by the kernel tests: seeded random data, the two clamp settings every
-// kernel is run with, and element-wise comparison reporting the first mismatch.
+// kernel is run with, element-wise comparison reporting the first mismatch, and the border and
+// row-range cases the 3x3 convolution tests sweep.
 #pragma once
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mnv2_test {
@@ -88,5 +90,25 @@ inline std::string describe(size_t index, const std::vector<float>& got, const E
 
 // Fills the gaps between strided rows with a value no kernel computes, to catch stray writes.
 constexpr float kSentinel = -12345.5f;
+
+// Output row ranges a caller streaming row tiles would ask for: all, first, last, middle.
+inline std::vector<std::pair<size_t, size_t>> row_ranges(size_t out_h) {
+  std::vector<std::pair<size_t, size_t>> ranges = {{0, out_h}};
+  if (out_h >= 2) {
+    ranges.push_back({0, 1});
+    ranges.push_back({out_h - 1, out_h});
+  }
+  if (out_h >= 3) ranges.push_back({1, out_h - 1});
+  return ranges;
+}
+
+// Calls fn(top, left, bottom, right) for each of the 16 combinations of zero or one padding
+// row / column on the four edges of an image (the 3x3 kernels' border cases).
+template <typename F>
+void for_each_edge_padding(F&& fn) {
+  for (size_t pads = 0; pads < 16; pads++) {
+    fn(pads & 1, (pads >> 1) & 1, (pads >> 2) & 1, (pads >> 3) & 1);
+  }
+}
 
 }  // namespace mnv2_test

@@ -34,12 +34,8 @@ std::vector<ConvCase> conv_cases() {
     if (in_h + pt + pb < 3 || in_w + pl + pr < 3) return;
     const size_t out_h = (in_h + pt + pb - 3) / kStride + 1;
     const size_t out_w = (in_w + pl + pr - 3) / kStride + 1;
-    std::vector<std::pair<size_t, size_t>> ranges = {{0, out_h}};
-    if (all_ranges && out_h >= 2) {
-      ranges.push_back({0, 1});
-      ranges.push_back({out_h - 1, out_h});
-    }
-    if (all_ranges && out_h >= 3) ranges.push_back({1, out_h - 1});
+    auto ranges = row_ranges(out_h);
+    if (!all_ranges) ranges.resize(1);
     for (const auto& range : ranges) {
       for (const Bounds& b : all_bounds()) {
         cases.push_back(
@@ -51,10 +47,9 @@ std::vector<ConvCase> conv_cases() {
                                              {7, 9}, {8, 8}, {9, 7}, {16, 13}, {17, 17}};
   for (size_t out_c : {1, 3, 8, 9, 16, 17, 24, 32}) {
     for (const auto& size : sizes) {
-      for (size_t pads = 0; pads < 16; pads++) {
-        add(out_c, size.first, size.second, pads & 1, (pads >> 1) & 1, (pads >> 2) & 1,
-            (pads >> 3) & 1, true);
-      }
+      for_each_edge_padding([&](size_t pt, size_t pl, size_t pb, size_t pr) {
+        add(out_c, size.first, size.second, pt, pl, pb, pr, true);
+      });
     }
   }
   // The MobileNetV2 stem: 224x224x3 -> 112x112x32, TensorFlow SAME padding.

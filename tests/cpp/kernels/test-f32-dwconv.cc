@@ -41,17 +41,6 @@ struct DwData {
   std::vector<float> weights, bias, packed;
 };
 
-// Row ranges a caller streaming row tiles would ask for: all, first, last, middle.
-std::vector<std::pair<size_t, size_t>> row_ranges(size_t out_h) {
-  std::vector<std::pair<size_t, size_t>> ranges = {{0, out_h}};
-  if (out_h >= 2) {
-    ranges.push_back({0, 1});
-    ranges.push_back({out_h - 1, out_h});
-  }
-  if (out_h >= 3) ranges.push_back({1, out_h - 1});
-  return ranges;
-}
-
 std::vector<DwCase> dw_cases(size_t stride) {
   std::vector<DwCase> cases;
   auto add = [&](size_t channels, size_t in_h, size_t in_w, size_t pt, size_t pl, size_t pb,
@@ -72,10 +61,9 @@ std::vector<DwCase> dw_cases(size_t stride) {
                                              {4, 5}, {5, 4}, {6, 6}, {7, 7}, {8, 9}};
   for (size_t channels : {1, 3, 4, 5, 7, 8, 9, 13, 16, 17, 24}) {
     for (const auto& size : sizes) {
-      for (size_t pads = 0; pads < 16; pads++) {
-        add(channels, size.first, size.second, pads & 1, (pads >> 1) & 1, (pads >> 2) & 1,
-            (pads >> 3) & 1, true);
-      }
+      for_each_edge_padding([&](size_t pt, size_t pl, size_t pb, size_t pr) {
+        add(channels, size.first, size.second, pt, pl, pb, pr, true);
+      });
     }
   }
   // MobileNetV2-sized layers (TensorFlow SAME padding).

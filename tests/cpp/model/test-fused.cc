@@ -6,19 +6,11 @@
 #include <cmath>
 
 #include "api/classifier.h"
+#include "model/float-compare.h"
 #include "model/random-model.h"
 
 namespace mnv2 {
 namespace {
-
-float relative_difference(const float* a, const float* b, size_t n) {
-  float scale = 0.0f, difference = 0.0f;
-  for (size_t i = 0; i < n; ++i) {
-    scale = std::max(scale, std::fabs(b[i]));
-    difference = std::max(difference, std::fabs(a[i] - b[i]));
-  }
-  return scale > 0.0f ? difference / scale : difference;
-}
 
 std::unique_ptr<Classifier> make(const std::vector<uint8_t>& file, Execution execution) {
   std::string error;

@@ -18,27 +18,12 @@
 #include "model/pixel-rows.h"
 #include "model/weight-file.h"
 #include "native/armnn-float-model.h"
+#include "native/shared-models.h"
 #include "tflite/convert-classifier.h"
 
 namespace {
 
 using namespace mnv2;
-
-// ../shared beside the repository, or $MNV2_SHARED (as the Node tests).
-std::string shared_dir() {
-  std::vector<std::string> candidates;
-  if (const char* env = std::getenv("MNV2_SHARED")) candidates.push_back(env);
-  std::string here = __FILE__;  // <repo>/tests/cpp/native/<this file>
-  for (int up = 0; up < 4 && here.find('/') != std::string::npos; ++up) {
-    here = here.substr(0, here.rfind('/'));
-  }
-  candidates.push_back(here + "/../shared");
-  candidates.push_back("/work/shared");
-  for (const std::string& dir : candidates) {
-    if (std::ifstream(dir + "/models/mobilenet_v2_1.0_224_quant.tflite").good()) return dir;
-  }
-  return "";
-}
 
 std::vector<uint8_t> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -93,19 +78,17 @@ std::vector<double> json_numbers(const std::string& line, const std::string& key
 }  // namespace
 
 TEST_CASE("Arm NN's float arithmetic on the int8 engine's pixels reproduces the reference") {
-  const std::string shared = shared_dir();
+  const std::string shared = test::shared_dir();
   REQUIRE_MESSAGE(!shared.empty(), "../shared was not found: set MNV2_SHARED");
   const std::vector<std::string> images = {"bird.bmp", "cat.bmp", "dragonfly.bmp", "grace_hopper.bmp",
                                            "missvickie_potato_chips.bmp"};
   const std::pair<const char*, const char*> models[] = {
       {"mobilenet_v2_1.0_224_quant.tflite", "mobilenet_v2_1.0_224_quant.jsonl"},
       {"tf2_mobilenet_v2_1.0_224_ptq.tflite", "tf2_mobilenet_v2_1.0_224_ptq.jsonl"}};
-  std::vector<std::string> labels;
+  const std::vector<std::string> labels = test::read_model_labels("imagenet_labels.txt");
   std::string error;
-  REQUIRE_MESSAGE(tflite::read_label_file(shared + "/models/imagenet_labels.txt", &labels, &error), error);
   for (const auto& [model, reference_name] : models) {
-    std::vector<uint8_t> tflite_bytes;
-    REQUIRE_MESSAGE(tflite::read_binary_file(shared + "/models/" + model, &tflite_bytes, &error), error);
+    const std::vector<uint8_t> tflite_bytes = test::read_model_file(model);
     const tflite::ConvertResult converted =
         tflite::convert_classifier(tflite_bytes.data(), tflite_bytes.size(), labels);
     REQUIRE_MESSAGE(converted.ok, converted.error);

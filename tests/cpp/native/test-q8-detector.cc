@@ -18,6 +18,8 @@
 #include "detection/random-detector.h"
 #include "model/ssdlite-q8.h"
 #include "model/weight-file.h"
+#include "native/rgb-pixels.h"
+#include "native/shared-models.h"
 #include "tflite/convert-classifier.h"
 #include "tflite/convert-detector.h"
 
@@ -27,21 +29,6 @@ using namespace mnv2;
 
 constexpr char kModel[] = "ssdlite_mobilenet_v2_voc_300_integer_quant_with_postprocess.tflite";
 
-std::string models_dir() {
-  std::vector<std::string> candidates;
-  if (const char* env = std::getenv("MNV2_MODELS")) candidates.push_back(env);
-  std::string here = __FILE__;  // <repo>/tests/cpp/native/test-q8-detector.cc
-  for (int up = 0; up < 4 && here.find('/') != std::string::npos; ++up) {
-    here = here.substr(0, here.rfind('/'));
-  }
-  candidates.push_back(here + "/../shared/models");
-  candidates.push_back("/work/shared/models");
-  for (const std::string& dir : candidates) {
-    if (std::ifstream(dir + "/" + kModel).good()) return dir;
-  }
-  return "";
-}
-
 struct Converted {
   std::vector<uint8_t> file;
   tflite::DetectorSummary summary;
@@ -50,13 +37,8 @@ struct Converted {
 const Converted& converted() {
   static Converted c;
   if (c.file.empty()) {
-    const std::string dir = models_dir();
-    REQUIRE_MESSAGE(!dir.empty(), kModel << " not found: set MNV2_MODELS");
-    std::vector<uint8_t> tflite;
-    std::vector<std::string> labels;
-    std::string error;
-    REQUIRE_MESSAGE(tflite::read_binary_file(dir + "/" + kModel, &tflite, &error), error);
-    REQUIRE_MESSAGE(tflite::read_label_file(dir + "/voc_labels_20.txt", &labels, &error), error);
+    const std::vector<uint8_t> tflite = test::read_model_file(kModel);
+    const std::vector<std::string> labels = test::read_model_labels("voc_labels_20.txt");
     tflite::DetectorConvertResult result = tflite::convert_detector(tflite.data(), tflite.size(), labels);
     REQUIRE_MESSAGE(result.ok, result.error);
     c.file = std::move(result.file);
@@ -64,18 +46,6 @@ const Converted& converted() {
   }
   return c;
 }
-
-class BytePixels final : public PixelRows {
- public:
-  BytePixels(const std::vector<uint8_t>& rgb, size_t size) : rgb_(rgb), size_(size) {}
-  void read_pixel_rows(size_t first, size_t count, uint8_t* out) override {
-    std::copy(rgb_.begin() + first * size_ * 3, rgb_.begin() + (first + count) * size_ * 3, out);
-  }
-
- private:
-  const std::vector<uint8_t>& rgb_;
-  size_t size_;
-};
 
 // Two bright discs on a gradient plus mild noise: object-like structure at two scales.
 std::vector<uint8_t> test_image(size_t size, uint32_t seed) {
@@ -111,7 +81,7 @@ Outputs run(const QuantizedKernelTable& kernels, const std::vector<uint8_t>& rgb
   REQUIRE_MESSAGE(net.load(view, kernels, &error), error);
   REQUIRE(net.input_size() == 300);
   REQUIRE(net.num_anchors() == 1917);
-  BytePixels pixels(rgb, net.input_size());
+  test::RgbPixels pixels(rgb, net.input_size());
   net.run(pixels);
   const float* e = net.box_encodings();
   const float* s = net.class_scores();

@@ -16,26 +16,13 @@
 #include "model/mobilenet-v2-q8.h"
 #include "model/random-model.h"
 #include "model/weight-file.h"
+#include "native/rgb-pixels.h"
+#include "native/shared-models.h"
 #include "tflite/convert-classifier.h"
 
 namespace {
 
 using namespace mnv2;
-
-std::string models_dir() {
-  std::vector<std::string> candidates;
-  if (const char* env = std::getenv("MNV2_MODELS")) candidates.push_back(env);
-  std::string here = __FILE__;  // <repo>/tests/cpp/native/test-q8-network.cc
-  for (int up = 0; up < 4 && here.find('/') != std::string::npos; ++up) {
-    here = here.substr(0, here.rfind('/'));
-  }
-  candidates.push_back(here + "/../shared/models");
-  candidates.push_back("/work/shared/models");
-  for (const std::string& dir : candidates) {
-    if (std::ifstream(dir + "/mobilenet_v2_1.0_224_quant.tflite").good()) return dir;
-  }
-  return "";
-}
 
 // The converted .mnv2 bytes of a shared model, converted once.
 const std::vector<uint8_t>& converted(const std::string& tflite_name) {
@@ -43,13 +30,8 @@ const std::vector<uint8_t>& converted(const std::string& tflite_name) {
   for (const auto& entry : cache) {
     if (entry.first == tflite_name) return entry.second;
   }
-  const std::string dir = models_dir();
-  REQUIRE_MESSAGE(!dir.empty(), "the TFLite models were not found: set MNV2_MODELS");
-  std::vector<uint8_t> tflite;
-  std::vector<std::string> labels;
-  std::string error;
-  REQUIRE_MESSAGE(tflite::read_binary_file(dir + "/" + tflite_name, &tflite, &error), error);
-  REQUIRE_MESSAGE(tflite::read_label_file(dir + "/imagenet_labels.txt", &labels, &error), error);
+  const std::vector<uint8_t> tflite = test::read_model_file(tflite_name);
+  const std::vector<std::string> labels = test::read_model_labels("imagenet_labels.txt");
   tflite::ConvertResult result = tflite::convert_classifier(tflite.data(), tflite.size(), labels);
   REQUIRE_MESSAGE(result.ok, result.error);
   cache.push_back({tflite_name, std::move(result.file)});
@@ -58,18 +40,6 @@ const std::vector<uint8_t>& converted(const std::string& tflite_name) {
 
 const char* const kModels[] = {"mobilenet_v2_1.0_224_quant.tflite",
                                "tf2_mobilenet_v2_1.0_224_ptq.tflite"};
-
-class BytePixels final : public PixelRows {
- public:
-  BytePixels(std::vector<uint8_t> rgb, size_t size) : rgb_(std::move(rgb)), size_(size) {}
-  void read_pixel_rows(size_t first, size_t count, uint8_t* out) override {
-    std::copy(rgb_.begin() + first * size_ * 3, rgb_.begin() + (first + count) * size_ * 3, out);
-  }
-
- private:
-  std::vector<uint8_t> rgb_;
-  size_t size_;
-};
 
 // A smooth image (gradients and a disc) plus mild noise: natural-ish activations.
 std::vector<uint8_t> test_image(size_t size, uint32_t seed) {
@@ -101,7 +71,7 @@ Run run(const std::vector<uint8_t>& file, const QuantizedKernelTable& kernels,
   REQUIRE_MESSAGE(parse_weight_file(file.data(), file.size(), &view, &error), error);
   MobileNetV2Q8 net;
   REQUIRE_MESSAGE(net.load(view, kernels, &error), error);
-  BytePixels pixels(rgb, net.input_size());
+  test::RgbPixels pixels(rgb, net.input_size());
   net.features(pixels);
   const float* p = net.classify();
   return {net.pooled(), net.logits(), std::vector<float>(p, p + net.num_classes())};

@@ -14,6 +14,8 @@
 #include "model/architecture.h"
 #include "model/weight-format.h"
 #include "model/weight-writer.h"
+#include "native/graph-edits.h"
+#include "native/shared-models.h"
 #include "tflite-subset_generated.h"
 #include "tflite/convert-classifier.h"
 #include "tflite/tflite-reader.h"
@@ -21,47 +23,16 @@
 namespace mnv2::tflite {
 namespace {
 
-bool file_exists(const std::string& path) { return std::ifstream(path).good(); }
-
-// $MNV2_MODELS, else ../shared/models beside this repository (found from this file's path),
-// else the environment's fixed location.
-std::string models_dir() {
-  std::vector<std::string> candidates;
-  if (const char* env = std::getenv("MNV2_MODELS")) candidates.push_back(env);
-  std::string here = __FILE__;  // <repo>/tests/cpp/native/test-tflite-converter.cc
-  for (int up = 0; up < 4 && here.find('/') != std::string::npos; ++up) {
-    here = here.substr(0, here.rfind('/'));
-  }
-  candidates.push_back(here + "/../shared/models");
-  candidates.push_back("/work/shared/models");
-  for (const std::string& dir : candidates) {
-    if (file_exists(dir + "/mobilenet_v2_1.0_224_quant.tflite")) return dir;
-  }
-  return "";
-}
-
 struct Models {
   std::vector<uint8_t> tf1_uint8, tf2_int8;
   std::vector<std::string> labels;
 };
 
-// Loads the real files once; REQUIREs (so fails, not skips) when they are missing.
+// Reads the real files once.
 const Models& models() {
-  static Models m;
-  static bool loaded = false;
-  if (!loaded) {
-    const std::string dir = models_dir();
-    REQUIRE_MESSAGE(!dir.empty(),
-                    "mobilenet_v2_1.0_224_quant.tflite not found: set MNV2_MODELS to the folder "
-                    "holding the TFLite models (../shared/models relative to the repository)");
-    std::string error;
-    REQUIRE_MESSAGE(read_binary_file(dir + "/mobilenet_v2_1.0_224_quant.tflite", &m.tf1_uint8,
-                                     &error), error);
-    REQUIRE_MESSAGE(read_binary_file(dir + "/tf2_mobilenet_v2_1.0_224_ptq.tflite", &m.tf2_int8,
-                                     &error), error);
-    REQUIRE_MESSAGE(read_label_file(dir + "/imagenet_labels.txt", &m.labels, &error), error);
-    loaded = true;
-  }
+  static const Models m{test::read_model_file("mobilenet_v2_1.0_224_quant.tflite"),
+                        test::read_model_file("tf2_mobilenet_v2_1.0_224_ptq.tflite"),
+                        test::read_model_labels("imagenet_labels.txt")};
   return m;
 }
 
@@ -366,14 +337,8 @@ TEST_SUITE("tflite converter validation") {
         [](Graph& g) {
           // A RESHAPE of the logits' reshape-shape constant into a tensor nobody reads.
           Operator extra = nth_op(g, op::kReshape, 0);
-          extra.index = static_cast<int32_t>(g.operators.size());
           extra.inputs = {extra.inputs[1]};
-          Tensor dangling;
-          dangling.index = static_cast<int32_t>(g.tensors.size());
-          dangling.name = "dangling";
-          g.tensors.push_back(dangling);
-          extra.outputs = {dangling.index};
-          g.operators.push_back(extra);
+          append_dangling_operator(g, extra);
         },
         {"operator #66 (RESHAPE) is not part of a MobileNetV2 classifier"});
   }

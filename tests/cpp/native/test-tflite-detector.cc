@@ -14,6 +14,8 @@
 
 #include "api/detector.h"
 #include "model/weight-file.h"
+#include "native/graph-edits.h"
+#include "native/shared-models.h"
 #include "tflite/convert-classifier.h"
 #include "tflite/convert-detector.h"
 #include "tflite/detector-graph.h"
@@ -24,40 +26,16 @@ namespace {
 
 constexpr char kModel[] = "ssdlite_mobilenet_v2_voc_300_integer_quant_with_postprocess.tflite";
 
-std::string models_dir() {
-  std::vector<std::string> candidates;
-  if (const char* env = std::getenv("MNV2_MODELS")) candidates.push_back(env);
-  std::string here = __FILE__;  // <repo>/tests/cpp/native/test-tflite-detector.cc
-  for (int up = 0; up < 4 && here.find('/') != std::string::npos; ++up) {
-    here = here.substr(0, here.rfind('/'));
-  }
-  candidates.push_back(here + "/../shared/models");
-  candidates.push_back("/work/shared/models");
-  for (const std::string& dir : candidates) {
-    if (std::ifstream(dir + "/" + kModel).good()) return dir;
-  }
-  return "";
-}
-
 struct Files {
   std::vector<uint8_t> model, classifier;
   std::vector<std::string> labels;
 };
 
+// Reads the real files once.
 const Files& files() {
-  static Files f;
-  static bool loaded = false;
-  if (!loaded) {
-    const std::string dir = models_dir();
-    REQUIRE_MESSAGE(!dir.empty(), kModel << " not found: set MNV2_MODELS to the folder holding "
-                    "the TFLite models (../shared/models beside the repository)");
-    std::string error;
-    REQUIRE_MESSAGE(read_binary_file(dir + "/" + kModel, &f.model, &error), error);
-    REQUIRE_MESSAGE(read_binary_file(dir + "/mobilenet_v2_1.0_224_quant.tflite", &f.classifier,
-                                     &error), error);
-    REQUIRE_MESSAGE(read_label_file(dir + "/voc_labels_20.txt", &f.labels, &error), error);
-    loaded = true;
-  }
+  static const Files f{test::read_model_file(kModel),
+                       test::read_model_file("mobilenet_v2_1.0_224_quant.tflite"),
+                       test::read_model_labels("voc_labels_20.txt")};
   return f;
 }
 
@@ -329,14 +307,7 @@ TEST_SUITE("tflite detector converter validation") {
   TEST_CASE("an operator outside the detector is reported") {
     expect_graph_error(
         [](Graph& g) {
-          Operator extra = op_named(g, "BoxPredictor_0/Reshape");
-          extra.index = static_cast<int32_t>(g.operators.size());
-          Tensor dangling;
-          dangling.index = static_cast<int32_t>(g.tensors.size());
-          dangling.name = "dangling";
-          g.tensors.push_back(dangling);
-          extra.outputs = {dangling.index};
-          g.operators.push_back(extra);
+          append_dangling_operator(g, op_named(g, "BoxPredictor_0/Reshape"));
         },
         {"RESHAPE) is not part of an SSD MobileNetV2 detector"});
   }
