@@ -4,7 +4,8 @@
 // cannot promise.
 //
 //   node bench/compare.mjs [--runs N] [--rounds R] [--warmup-ms MS] CONFIG...
-// CONFIG: execution:threads[@package-root], e.g. fused:1 layer-by-layer:1 fused:2
+// CONFIG: execution:threads[:precision][@package-root], e.g. fused:1 layer-by-layer:1 fused:2
+// fused:1:int8 (precision float32 by default; int8 runs its own schedule, so give it fused),
 // fused:1@/path/to/other/checkout (that checkout's web/index.js and dist/, for before/after).
 // Prints median, min and p90 wall time per configuration and each relative to the first, and
 // the process CPU time per run (all threads; on an oversubscribed machine a one-thread
@@ -27,7 +28,7 @@ const { values, positionals } = parseArgs({
 });
 const runs = Number(values.runs);
 const rounds = Number(values.rounds);
-if (positionals.length === 0) throw new Error('give at least one CONFIG (execution:threads[@root])');
+if (positionals.length === 0) throw new Error('give at least one CONFIG (execution:threads[:precision][@root])');
 
 // A fixed pseudo-random image at the model's size (the resize is then the identity).
 function image(size) {
@@ -40,11 +41,11 @@ function image(size) {
 const configs = [];
 for (const text of positionals) {
   const [spec, other] = text.split('@');
-  const [execution, threadsText] = spec.split(':');
+  const [execution, threadsText, precision = 'float32'] = spec.split(':');
   const threads = threadsText === 'auto' ? 'auto' : Number(threadsText ?? 1);
   const packageRoot = other ? resolve(other) : root;
   const { load } = await import(pathToFileURL(join(packageRoot, 'web', 'index.js')).href);
-  const model = await load({ weights: new Uint8Array(readFileSync(values.weights)), execution, threads });
+  const model = await load({ weights: new Uint8Array(readFileSync(values.weights)), execution, threads, precision });
   configs.push({ name: text, model, input: image(model.inputSize), times: [], cpu: [] });
 }
 
