@@ -76,7 +76,9 @@ class Detector {
   // at load like the rest.
   std::vector<LayerSummary> summary() const { return int8_ ? int8_->summary() : network_.summary(); }
   MemoryStats memory_stats() const;
-  Execution execution() const { return network_.execution(); }
+  // The int8 engine has one schedule of its own (row bands for large blocks), reported as
+  // fused; the float network is not loaded then, so its value would mean nothing.
+  Execution execution() const { return int8_ ? Execution::kFused : network_.execution(); }
 
  private:
   Detector() = default;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/triangle-taps.h"
+
 namespace mnv2 {
 
 CropWindow centre_crop(size_t width, size_t height, float fraction) {
@@ -20,32 +22,16 @@ CropWindow centre_crop(size_t width, size_t height, float fraction) {
 }
 
 void Preprocessor::compute_taps(size_t source_size, size_t output_size, Taps* taps) {
-  const double scale = static_cast<double>(source_size) / static_cast<double>(output_size);
-  // Shrinking widens the triangle by the scale so the filter covers every source pixel.
-  const double filter_scale = std::max(scale, 1.0);
-  const double support = filter_scale;
-  taps->max_taps = static_cast<size_t>(std::ceil(support)) * 2 + 1;
+  taps->max_taps = triangle_max_taps(source_size, output_size);
   taps->first.resize(output_size);
   taps->count.resize(output_size);
   taps->weights.assign(output_size * taps->max_taps, 0.0f);
+  std::vector<double> normalized(taps->max_taps);
   for (size_t out = 0; out < output_size; ++out) {
-    const double centre = (static_cast<double>(out) + 0.5) * scale;
-    const double low = std::max(0.0, std::floor(centre - support + 0.5));
-    const double high = std::min(static_cast<double>(source_size), std::floor(centre + support + 0.5));
-    const size_t first = static_cast<size_t>(low);
-    const size_t count = std::min(static_cast<size_t>(high) - first, taps->max_taps);
+    const TapWindow window = triangle_taps(source_size, output_size, out, normalized.data());
+    const size_t first = window.first, count = window.count;
     float* weights = &taps->weights[out * taps->max_taps];
-    double total = 0.0;
-    for (size_t i = 0; i < count; ++i) {
-      const double distance =
-          std::fabs((static_cast<double>(first + i) - centre + 0.5) / filter_scale);
-      const double weight = distance < 1.0 ? 1.0 - distance : 0.0;
-      weights[i] = static_cast<float>(weight);
-      total += weight;
-    }
-    if (total > 0.0) {
-      for (size_t i = 0; i < count; ++i) weights[i] = static_cast<float>(weights[i] / total);
-    }
+    for (size_t i = 0; i < count; ++i) weights[i] = static_cast<float>(normalized[i]);
     // Drop zero-weight taps at either end (the triangle's support often ends exactly on a
     // pixel). Their products are +0 and every sum here is a sum of non-negative terms, so
     // leaving them out changes no value, only the work.

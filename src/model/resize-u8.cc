@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "model/triangle-taps.h"
+
 namespace mnv2 {
 namespace {
 
@@ -22,41 +24,20 @@ inline uint8_t clip8(int32_t sum) {
 }  // namespace
 
 void compute_fixed_taps(size_t source_size, size_t output_size, FixedTaps* taps) {
-  const double scale = static_cast<double>(source_size) / static_cast<double>(output_size);
-  const double filter_scale = std::max(scale, 1.0);
-  const double support = filter_scale;  // the triangle's support (1) widened when shrinking
-  taps->max_taps = static_cast<size_t>(std::ceil(support)) * 2 + 1;
+  taps->max_taps = triangle_max_taps(source_size, output_size);
   taps->first.resize(output_size);
   taps->count.resize(output_size);
   taps->weights.assign(output_size * taps->max_taps, 0);
   std::vector<double> weights(taps->max_taps);
-  // PIL multiplies by the reciprocal rather than dividing; the last bit of a double can decide
-  // a tie when rounding to fixed point, so do the same.
-  const double inverse_filter_scale = 1.0 / filter_scale;
   for (size_t out = 0; out < output_size; ++out) {
-    const double centre = (static_cast<double>(out) + 0.5) * scale;
-    // Truncation toward zero, as PIL's (int) cast, then clamped to the source.
-    const double low = std::trunc(centre - support + 0.5);
-    const double high = std::trunc(centre + support + 0.5);
-    const size_t first = low < 0.0 ? 0 : static_cast<size_t>(low);
-    const size_t end = std::min(source_size, static_cast<size_t>(std::max(high, 0.0)));
-    const size_t count = std::min(end > first ? end - first : 0, taps->max_taps);
-    double total = 0.0;
-    for (size_t i = 0; i < count; ++i) {
-      const double t = (static_cast<double>(first + i) - centre + 0.5) * inverse_filter_scale;
-      const double weight = std::max(0.0, 1.0 - std::fabs(t));
-      weights[i] = weight;
-      total += weight;
-    }
+    const TapWindow window = triangle_taps(source_size, output_size, out, weights.data());
     int32_t* fixed = &taps->weights[out * taps->max_taps];
-    for (size_t i = 0; i < count; ++i) {
-      const double w = total != 0.0 ? weights[i] / total : weights[i];
+    for (size_t i = 0; i < window.count; ++i) {
       // Round half away from zero, as PIL does (the weights here are never negative).
-      const double scaled = w * static_cast<double>(1 << kBits);
-      fixed[i] = static_cast<int32_t>(w < 0.0 ? scaled - 0.5 : scaled + 0.5);
+      fixed[i] = static_cast<int32_t>(weights[i] * static_cast<double>(1 << kBits) + 0.5);
     }
-    taps->first[out] = static_cast<uint32_t>(first);
-    taps->count[out] = static_cast<uint32_t>(count);
+    taps->first[out] = static_cast<uint32_t>(window.first);
+    taps->count[out] = static_cast<uint32_t>(window.count);
   }
 }
 
