@@ -26,7 +26,8 @@ void Preprocessor::compute_taps(size_t source_size, size_t output_size, Taps* ta
   taps->first.resize(output_size);
   taps->count.resize(output_size);
   taps->weights.assign(output_size * taps->max_taps, 0.0f);
-  std::vector<double> normalized(taps->max_taps);
+  std::vector<double>& normalized = taps->normalized;  // kept: a same-sized frame allocates nothing
+  normalized.resize(taps->max_taps);
   for (size_t out = 0; out < output_size; ++out) {
     const TapWindow window = triangle_taps(source_size, output_size, out, normalized.data());
     const size_t first = window.first, count = window.count;

@@ -52,6 +52,7 @@ class Preprocessor final : public InputRows {
     std::vector<uint32_t> first;   // first source index per output index
     std::vector<uint32_t> count;   // number of taps per output index
     std::vector<float> weights;    // max_taps per output index, normalized
+    std::vector<double> normalized;  // one output's weights before rounding to float (scratch)
     size_t max_taps = 0;
   };
   static void compute_taps(size_t source_size, size_t output_size, Taps* taps);

@@ -28,7 +28,8 @@ void compute_fixed_taps(size_t source_size, size_t output_size, FixedTaps* taps)
   taps->first.resize(output_size);
   taps->count.resize(output_size);
   taps->weights.assign(output_size * taps->max_taps, 0);
-  std::vector<double> weights(taps->max_taps);
+  std::vector<double>& weights = taps->normalized;  // kept: a same-sized frame allocates nothing
+  weights.resize(taps->max_taps);
   for (size_t out = 0; out < output_size; ++out) {
     const TapWindow window = triangle_taps(source_size, output_size, out, weights.data());
     int32_t* fixed = &taps->weights[out * taps->max_taps];

@@ -22,6 +22,7 @@ struct FixedTaps {
   std::vector<uint32_t> first;
   std::vector<uint32_t> count;
   std::vector<int32_t> weights;  // max_taps per output, in units of 2^-22
+  std::vector<double> normalized;  // one output's weights before fixed point (scratch)
   size_t max_taps = 0;
 };
 void compute_fixed_taps(size_t source_size, size_t output_size, FixedTaps* taps);
