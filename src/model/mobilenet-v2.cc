@@ -36,6 +36,21 @@ constexpr float kRelu6Max = 6.0f;
 constexpr float kLinearMin = -std::numeric_limits<float>::infinity();
 constexpr float kLinearMax = std::numeric_limits<float>::infinity();
 
+// Runs gemm(begin, end) on pixel ranges that split `pixels` GEMM rows evenly across the
+// pool's threads, at multiples of the GEMM's 4-row tile: a 7x7 map splits 24/25 on two
+// threads, not 21/28 as whole rows would.
+template <typename GemmRows>
+void split_pixels_across_threads(ThreadPool& pool, size_t pixels, const GemmRows& gemm) {
+  const size_t bands = std::min(pool.size(), pixels);
+  const auto edge = [&](size_t band) {
+    return band == bands ? pixels : (band * pixels / bands + 2) / 4 * 4;
+  };
+  pool.parallel_for(bands, [&](size_t band, size_t) {
+    const size_t begin = edge(band), end = edge(band + 1);
+    if (end > begin) gemm(begin, end);
+  });
+}
+
 }  // namespace
 
 SamePadding same_padding(size_t input, size_t stride, size_t kernel) {
@@ -390,18 +405,10 @@ void MobileNetV2::run_block_fused(Block& block, const float* input, InputRows* i
                                   float* output) {
   const size_t threads = std::min(pool_->size(), block.out_h);
   if (block.whole_expansion && block.shape.has_expand) {
-    // A whole expansion is produced first, its pixels split evenly across the threads (at
-    // multiples of the GEMM's 4-row tile): a 7x7 input splits 24/25, not 21/28 by rows.
-    const size_t pixels = block.in_h * block.in_w;
-    const size_t bands = std::min(pool_->size(), pixels);
+    // A whole expansion is produced first, its pixels split evenly across the threads.
     const size_t in_c = block.shape.in_channels, channels = block.shape.expanded_channels;
     float* expanded = tensor(block.expanded_tensor);
-    const auto edge = [&](size_t band) {
-      return band == bands ? pixels : (band * pixels / bands + 2) / 4 * 4;
-    };
-    pool_->parallel_for(bands, [&](size_t band, size_t) {
-      const size_t begin = edge(band), end = edge(band + 1);
-      if (end <= begin) return;
+    split_pixels_across_threads(*pool_, block.in_h * block.in_w, [&](size_t begin, size_t end) {
       kernels_->f32_gemm_minmax(end - begin, in_c, channels, input + begin * in_c, in_c,
                                 block.expand.data(), expanded + begin * channels, channels,
                                 nullptr, 0, kRelu6Min, kRelu6Max);
@@ -449,14 +456,7 @@ void MobileNetV2::run_block_pixel_split(const Block& block, const float* input, 
               block.depthwise.data(), depthwise_out + begin * block.out_w * channels, block.out_w,
               begin, end, kRelu6Min, kRelu6Max);
   });
-  const size_t pixels = block.out_h * block.out_w;
-  const size_t bands = std::min(pool_->size(), pixels);
-  const auto edge = [&](size_t band) {
-    return band == bands ? pixels : (band * pixels / bands + 2) / 4 * 4;
-  };
-  pool_->parallel_for(bands, [&](size_t band, size_t) {
-    const size_t begin = edge(band), end = edge(band + 1);
-    if (end <= begin) return;
+  split_pixels_across_threads(*pool_, block.out_h * block.out_w, [&](size_t begin, size_t end) {
     kernels_->f32_gemm_minmax(end - begin, channels, out_c, depthwise_out + begin * channels,
                               channels, block.project.data(), output + begin * out_c, out_c,
                               shape.residual ? input + begin * out_c : nullptr, out_c,
