@@ -6,9 +6,10 @@
 // model) or int8 per-channel (the TF2 PTQ model) behind DequantizeLinear, biases stay int32
 // (scale = input scale x weight scale, zero point 0), and every activation the integer engine
 // produces is a QuantizeLinear -> DequantizeLinear pair with the model's own scale and zero
-// point ("<layer>.out_q"). Written so, the graph says exactly what TFLite computes, and ORT's
-// QDQ transformers turn each DQ -> op -> Q group into its integer kernel (QLinearConv,
-// QLinearAdd, QLinearGlobalAveragePool, ...). ReLU6 is a Clip(0, 6) before the Q; where the
+// point ("<layer>.out_q"). Written so, the graph holds the integers and parameters TFLite runs
+// with (only the rounding of requantization differs: ORT's float against TFLite's fixed
+// point), and ORT's QDQ transformers turn each DQ -> op -> Q group into its integer kernel
+// (QLinearConv, QLinearAdd, QLinearGlobalAveragePool, ...). ReLU6 is a Clip(0, 6) before the Q; where the
 // Q's own range already lies inside [0, 6] (every ReLU6 output of both models) ORT drops the
 // Clip, which is TFLite's fused-activation clamp.
 //
