@@ -2,6 +2,9 @@
 // can be built from exactly the weights our engine loads: every tensor is dequantized the way
 // the C++ loader does it, real = scale[c] * (q - zero_point[c]) along quant_axis.
 //
+// Each tensor also keeps what the file stores: its integers (`stored`) and their quantization
+// (`quant`), which the integer ONNX peer (bench/peer-ort-q8.mjs) feeds to ORT unchanged.
+//
 // Also describes the network the file holds (block strides from the paper's Table 2, shapes
 // from the tensors themselves), which the peer graph builders walk.
 import { readFileSync } from 'node:fs';
@@ -31,6 +34,8 @@ function readTensor(view, bytes, offset) {
     throw new Error(`tensor ${name}: bad type or size`);
   }
   const values = new Float32Array(count);
+  const StoredArray = [Float32Array, Uint8Array, Int8Array, Int32Array][type];
+  const stored = new StoredArray(count);
   const raw = (i) => {
     switch (type) {
       case 0: return view.getFloat32(dataOffset + 4 * i, true);
@@ -39,24 +44,34 @@ function readTensor(view, bytes, offset) {
       default: return view.getInt32(dataOffset + 4 * i, true);
     }
   };
+  for (let i = 0; i < count; ++i) stored[i] = raw(i);
   if (quantCount === 0) {
-    for (let i = 0; i < count; ++i) values[i] = raw(i);
-  } else {
-    // Elements between two steps of quant_axis: the channel of element i is
-    // floor(i / inner) % dims[axis].
-    const inner = dims.slice(quantAxis + 1).reduce((a, b) => a * b, 1);
-    const scale = (c) => view.getFloat32(quantOffset + 4 * c, true);
-    const zero = (c) => view.getInt32(quantOffset + 4 * quantCount + 4 * c, true);
-    for (let i = 0; i < count; ++i) {
-      const c = quantCount === 1 ? 0 : Math.floor(i / inner) % dims[quantAxis];
-      // Float32 arithmetic, as the C++ loader computes it.
-      values[i] = Math.fround(scale(c) * Math.fround(raw(i) - zero(c)));
-    }
+    values.set(stored);
+    return { name, dims, values, stored, quant: null };
   }
-  return { name, dims, values };
+  // Elements between two steps of quant_axis: the channel of element i is
+  // floor(i / inner) % dims[axis].
+  const inner = dims.slice(quantAxis + 1).reduce((a, b) => a * b, 1);
+  const scale = (c) => view.getFloat32(quantOffset + 4 * c, true);
+  const zero = (c) => view.getInt32(quantOffset + 4 * quantCount + 4 * c, true);
+  for (let i = 0; i < count; ++i) {
+    const c = quantCount === 1 ? 0 : Math.floor(i / inner) % dims[quantAxis];
+    // Float32 arithmetic, as the C++ loader computes it.
+    values[i] = Math.fround(scale(c) * Math.fround(stored[i] - zero(c)));
+  }
+  const quant = {
+    axis: quantAxis,
+    scales: Float32Array.from({ length: quantCount }, (_, c) => scale(c)),
+    zeroPoints: Int32Array.from({ length: quantCount }, (_, c) => zero(c)),
+  };
+  return { name, dims, values, stored, quant };
 }
 
-/** {inputSize, alpha, numClasses, mean, std, tensors: Map(name -> {dims, values}), labels}. */
+/**
+ * {inputSize, alpha, numClasses, mean, std, tensors: Map(name -> {dims, values, stored, quant}),
+ * labels}: values dequantized to float, stored as in the file (Float32Array, Uint8Array,
+ * Int8Array or Int32Array), quant null for a float tensor, else {axis, scales, zeroPoints}.
+ */
 export function readWeights(path) {
   const bytes = new Uint8Array(readFileSync(path));
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -105,7 +120,7 @@ export function describeBlocks(weights) {
 
 /** Transposes an OHWI 4-D array into HWIO (tf.conv2d's filter layout). */
 export function ohwiToHwio(values, [o, h, w, i]) {
-  const out = new Float32Array(values.length);
+  const out = new values.constructor(values.length);
   for (let oc = 0; oc < o; ++oc) {
     for (let y = 0; y < h; ++y) {
       for (let x = 0; x < w; ++x) {
@@ -116,9 +131,9 @@ export function ohwiToHwio(values, [o, h, w, i]) {
   return out;
 }
 
-/** Transposes an OHWI 4-D array into OIHW (ONNX Conv's weight layout). */
+/** Transposes an OHWI 4-D array (of any element type) into OIHW (ONNX Conv's weight layout). */
 export function ohwiToOihw(values, [o, h, w, i]) {
-  const out = new Float32Array(values.length);
+  const out = new values.constructor(values.length);
   for (let oc = 0; oc < o; ++oc) {
     for (let y = 0; y < h; ++y) {
       for (let x = 0; x < w; ++x) {

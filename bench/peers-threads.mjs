@@ -21,6 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readWeights } from './mnv2-weights.mjs';
+import { createOrtSession, startOrt } from './onnx-graph.mjs';
 import { buildOnnxModel } from './peer-ort.mjs';
 import { timeEngines } from './stats.mjs';
 import { load } from '../web/index.js';
@@ -64,17 +65,11 @@ async function oursEngine(weightsPath, threads, size, rgba) {
 // then uses up to intraOpNumThreads of it.
 async function ortEngines(weights, threads, size, nchw) {
   const before = osThreads();
-  const ort = await import('onnxruntime-web');
-  ort.env.wasm.numThreads = threads;
-  ort.env.wasm.simd = true;
-  ort.env.wasm.proxy = false;
-  ort.env.wasm.wasmPaths = `${dirname(require.resolve('onnxruntime-web'))}/`;
+  const ort = await startOrt({ threads });
   const bytes = buildOnnxModel(weights);
   const engines = [];
   for (const intraOp of [1, threads]) {
-    const session = await ort.InferenceSession.create(bytes, {
-      executionProviders: ['wasm'], graphOptimizationLevel: 'all', intraOpNumThreads: intraOp, interOpNumThreads: 1,
-    });
+    const session = await createOrtSession(ort, bytes, { intraOp });
     const input = new ort.Tensor('float32', nchw, [1, 3, size, size]);
     await session.run({ input });
     engines.push({ name: `onnxruntime-web ${intraOp}T`, engine: 'onnxruntime-web', threads: intraOp, once: () => session.run({ input }) });

@@ -4,10 +4,14 @@
 //   - @tensorflow/tfjs-backend-wasm (XNNPACK), the network built from tf ops,
 //   - onnxruntime-web (wasm), the network built here as an ONNX graph,
 // all three from the same weights (our .mnv2 file, converted from the TFLite model), checked
-// to agree on the shared photos (same top-1, softmax differences printed), then timed in the
-// same process. Prints the tables and writes them to bench/RESULTS.md with the date, the
-// machine and the package versions, plus this engine's per-layer profile against the
-// machine's SIMD128 multiply+add peak.
+// to agree on the shared photos (same top-1, softmax differences printed); and the int8 pair:
+//   - this engine with precision 'int8' (TFLite's integer arithmetic),
+//   - onnxruntime-web on a QDQ ONNX graph of the same quantized model (bench/peer-ort-q8.mjs),
+//     checked to agree with ours (top-1, score differences in 1/256 steps) and, from ORT's
+//     profiler, to run integer kernels (bench/ort-kernels.mjs);
+// all five then timed in the same process, in interleaved rounds. Prints the tables and writes
+// them to bench/RESULTS.md with the date, the machine and the package versions, plus this
+// engine's per-layer profile against the machine's SIMD128 multiply+add peak.
 //
 // Then the same with threads (bench/peers-threads.mjs, in a child process because each
 // library fixes its thread count once per process): ours on 1 and N threads, onnxruntime-web
@@ -17,7 +21,8 @@
 //   node scripts/bench-peers.mjs [--runs N] [--warmup-ms MS] [--images DIR] [--weights FILE]
 //                                [--out FILE | --no-write] [--no-profile] [--no-relaxed]
 //                                [--threads N | --no-threads]
-// (npm run bench). Exits 1 if the engines disagree on a top-1.
+// (npm run bench). Exits 1 if the float engines disagree on a top-1, if the two int8 engines
+// disagree beyond a swap of their top two classes, or if ORT ran a float conv for the int8 model.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -30,6 +35,8 @@ import { readWeights } from '../bench/mnv2-weights.mjs';
 import { createOursPeer } from '../bench/peer-ours.mjs';
 import { createTfjsPeer } from '../bench/peer-tfjs.mjs';
 import { createOrtPeer } from '../bench/peer-ort.mjs';
+import { createOrtQ8Peer } from '../bench/peer-ort-q8.mjs';
+import { formatKernels, ortKernels } from '../bench/ort-kernels.mjs';
 import { timeEngines } from '../bench/stats.mjs';
 import { profileReport, formatProfile } from '../web/profile-report.js';
 
@@ -86,6 +93,11 @@ function argmax(values) {
   let best = 0;
   for (let i = 1; i < values.length; ++i) if (values[i] > values[best]) best = i;
   return best;
+}
+
+// The classes of the k highest values.
+function topK(values, k) {
+  return [...values.keys()].sort((a, b) => values[b] - values[a]).slice(0, k);
 }
 
 function maxAbsDiff(a, b) {
@@ -163,15 +175,27 @@ async function main() {
   const oursInt8 = await createOursPeer(opts.weights, { precision: 'int8' });
   const tfjs = await attributeMemory('tfjs', () => createTfjsPeer(weights));
   const ort = await attributeMemory('ort', () => createOrtPeer(weights));
+  // The quantized model's QDQ graph on the same ORT instance (ORT starts its wasm once).
+  const ortInt8 = await createOrtQ8Peer(weights);
 
   // Agreement on every shared image.
   const agreement = [];
   for (const image of images) {
     const p = { ours: await ours.run(image.rgba), tfjs: tfjs.run(image.nhwc), ort: await ort.run(image.nchw) };
     const top = { ours: argmax(p.ours), tfjs: argmax(p.tfjs), ort: argmax(p.ort) };
-    const int8Top = argmax(await oursInt8.run(image.rgba));
+    const q8 = { ours: await oursInt8.run(image.rgba), ort: await ortInt8.run(image.nchw) };
+    const int8Top = argmax(q8.ours);
+    const int8Top2 = { ours: topK(q8.ours, 2), ort: topK(q8.ort, 2) };
     agreement.push({
       int8Same: int8Top === top.ours,
+      int8: {
+        top: { ours: int8Top, ort: int8Top2.ort[0] }, score: { ours: q8.ours[int8Top], ort: q8.ort[int8Top2.ort[0]] },
+        same: int8Top === int8Top2.ort[0],
+        // Integer arithmetic that rounds differently (TFLite's fixed point vs ORT's float
+        // requantization) can swap two nearly tied classes; anything more is a wrong graph.
+        swapped: int8Top2.ours[1] === int8Top2.ort[0] && int8Top2.ort[1] === int8Top,
+        diffSteps: Math.round(maxAbsDiff(q8.ours, q8.ort) * 256),
+      },
       image: image.name, top, label: weights.labels[top.ours], score: p.ours[top.ours],
       same: top.ours === top.tfjs && top.ours === top.ort,
       diffTfjs: maxAbsDiff(p.ours, p.tfjs), diffOrt: maxAbsDiff(p.ours, p.ort), diffPeers: maxAbsDiff(p.tfjs, p.ort),
@@ -185,6 +209,7 @@ async function main() {
     { name: 'mobilenetv2-wasm-int8', label: 'this engine, precision int8 (TFLite integer arithmetic, SIMD128, 1 thread)', once: () => oursInt8.classify(first.rgba) },
     { name: 'tfjs-backend-wasm', label: `@tensorflow/tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')} (XNNPACK, SIMD, 1 thread)`, once: async () => tfjs.run(first.nhwc) },
     { name: 'onnxruntime-web', label: `onnxruntime-web ${packageVersion('onnxruntime-web')} (wasm, SIMD, 1 thread)`, once: () => ort.run(first.nchw) },
+    { name: 'onnxruntime-web-int8', label: `onnxruntime-web ${packageVersion('onnxruntime-web')}, QDQ model of the quantized weights (integer kernels, wasm, SIMD, 1 thread)`, once: () => ortInt8.run(first.nchw) },
   ];
   const stats = await timeEngines(engines, { runs: opts.runs, warmupMs: opts.warmupMs });
   const oursStats = stats.get('mobilenetv2-wasm');
@@ -192,6 +217,7 @@ async function main() {
   const int8Memory = oursInt8.memoryStats();
   const tfjsStats = stats.get('tfjs-backend-wasm');
   const ortStats = stats.get('onnxruntime-web');
+  const ortInt8Stats = stats.get('onnxruntime-web-int8');
 
   const memory = ours.memoryStats();
   const memoryRows = [
@@ -199,7 +225,12 @@ async function main() {
     ['mobilenetv2-wasm-int8', mib(int8Memory.weightsBytes), mib(int8Memory.activationPeakBytes + int8Memory.scratchBytes), 'shared with ours'],
     ['tfjs-backend-wasm', mib(tfjs.weightBytes), 'n/a', mib(wasmMemoryBytes('tfjs'))],
     ['onnxruntime-web', mib(ort.weightBytes), 'n/a', mib(wasmMemoryBytes('ort'))],
+    ['onnxruntime-web-int8', mib(ortInt8.weightBytes), 'n/a', 'shared with onnxruntime-web'],
   ];
+  // What ORT ran for each graph (its profiler, in a child process): the int8 peer must be
+  // integer convolutions only.
+  const kernels = { int8: ortKernels('int8', opts.weights), float: ortKernels('float', opts.weights) };
+  const floatConvsInInt8 = kernels.int8.filter((k) => /Conv/.test(k.op) && k.op !== 'QLinearConv');
 
   const profile = opts['no-profile'] ? null
     : await profileReport(ours.model, { data: first.rgba, width: size, height: size }, { runs: Math.min(opts.runs, 20) });
@@ -219,6 +250,14 @@ async function main() {
     a.label.split(',')[0], a.score.toFixed(4), a.diffTfjs.toExponential(1), a.diffOrt.toExponential(1), a.diffPeers.toExponential(1)]);
   const allSame = agreement.every((a) => a.same);
   const maxDiff = Math.max(...agreement.map((a) => Math.max(a.diffTfjs, a.diffOrt)));
+  const int8Header = ['image', 'top-1 ours int8 / ORT int8', 'label', 'p ours int8', 'p ORT int8', 'max abs dp (1/256 steps)', 'top-1 ours float'];
+  const int8Rows = agreement.map(({ image, int8: q, top }) => [image, `${q.top.ours} / ${q.top.ort}${q.same ? '' : q.swapped ? ' (top-2 swapped)' : ' MISMATCH'}`,
+    weights.labels[q.top.ours].split(',')[0], q.score.ours.toFixed(4), q.score.ort.toFixed(4), String(q.diffSteps), String(top.ours)]);
+  const int8SameCount = agreement.filter((a) => a.int8.same).length;
+  const int8Consistent = agreement.every((a) => a.int8.same || a.int8.swapped);
+  const int8MaxSteps = Math.max(...agreement.map((a) => a.int8.diffSteps));
+  const int8Summary = `int8 top-1 ours = ORT on ${int8SameCount}/${agreement.length} images${int8Consistent ? (int8SameCount < agreement.length ? ' (elsewhere the top two classes swapped)' : '') : ' (**and a MISMATCH beyond a top-2 swap**)'}; largest score difference ${int8MaxSteps}/256`;
+  const kernelsLine = `onnxruntime-web int8 ran: ${formatKernels(kernels.int8)}`;
   const memoryHeader = ['engine', 'weights MiB', 'activations MiB', 'WASM memory MiB'];
 
   console.log(`MobileNetV2 1.0/${size}, ${weights.tensors.size} tensors from ${relative(root, opts.weights)}; ${images.length} images from ${opts.images}`);
@@ -226,6 +265,11 @@ async function main() {
   console.log(`top-1: ${allSame ? 'all three agree on every image' : 'DISAGREEMENT'}; max softmax |difference| vs ours ${maxDiff.toExponential(2)}`);
   const int8Agree = agreement.filter((a) => a.int8Same).length;
   console.log(`int8: top-1 equals ours (float32) on ${int8Agree}/${agreement.length} images; int8 / float32 median ${(int8Stats.median / oursStats.median).toFixed(2)}x`);
+  console.log('');
+  for (const line of table(int8Header, int8Rows)) console.log(line);
+  console.log(`${int8Summary}; ours int8 / ORT int8 median ${(int8Stats.median / ortInt8Stats.median).toFixed(2)}x`);
+  console.log(`${kernelsLine}${floatConvsInInt8.length ? ' -- FLOAT CONVS IN THE INT8 MODEL' : ''}`);
+  console.log(`onnxruntime-web float ran: ${formatKernels(kernels.float)}`);
   console.log('');
   console.log(`single-image inference, ${opts.runs} timed runs each after ${opts.warmupMs} ms of warm-up (load average ${loadBefore[0].toFixed(1)} -> ${loadAfter[0].toFixed(1)}):`);
   for (const line of table(timingHeader, timingRows)) console.log(line);
@@ -268,30 +312,51 @@ async function main() {
       `- Load average (1 min) before / after: ${loadBefore[0].toFixed(2)} / ${loadAfter[0].toFixed(2)}: other processes shared the machine; the engines were timed in interleaved rounds so they shared it alike`,
       `- Packages: mobilenetv2-wasm ${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}, @tensorflow/tfjs-core ${packageVersion('@tensorflow/tfjs-core')}, @tensorflow/tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')}, onnxruntime-web ${packageVersion('onnxruntime-web')}, onnx-proto ${packageVersion('onnx-proto')}`,
       '',
-      'All three run the same weights: the uint8 TFLite model converted to our .mnv2 file and dequantized',
-      '(real = scale * (q - zero_point)), read in JavaScript for the peers (bench/mnv2-weights.mjs), which build',
-      'the network from tf ops (bench/peer-tfjs.mjs) and as an ONNX graph (bench/peer-ort.mjs). Every engine gets',
-      'the same pixels: each photo is resized once in JavaScript to 224x224; ours takes the RGBA pixels, the peers',
-      'the same values normalized to (p - 128) / 128.',
+      'All engines run the same weights: the uint8 TFLite model converted to our .mnv2 file, read in JavaScript for',
+      'the peers (bench/mnv2-weights.mjs). The float engines dequantize it (real = scale * (q - zero_point)): ours,',
+      'tfjs (the network from tf ops, bench/peer-tfjs.mjs) and ORT (a float ONNX graph, bench/peer-ort.mjs). The int8',
+      "engines keep its integers: ours with precision 'int8' (TFLite's integer arithmetic) and ORT on a QDQ ONNX graph",
+      '(bench/peer-ort-q8.mjs: uint8 weights, int32 biases, every activation a QuantizeLinear/DequantizeLinear pair with',
+      "the model's own scale and zero point, which ORT fuses into QLinearConv / QLinearAdd / QLinearGlobalAveragePool).",
+      'tfjs has no int8 path. Every engine gets the same pixels: each photo is resized once in JavaScript to 224x224;',
+      'ours takes the RGBA pixels, the peers the same values normalized to (p - 128) / 128 (the int8 ORT graph quantizes',
+      'them back to the pixels exactly: its input scale is 1/128, zero point 128).',
       '',
       '## Speed (single image, median / min / p90)',
       '',
       `${opts.runs} timed runs per engine after ${opts.warmupMs} ms of warm-up each (V8 tier-up), in up to 10 interleaved rounds.`,
       'Times include what a caller pays: ours from RGBA pixels (preprocessing included) to the top-1;',
-      'tfjs from a Float32Array to the probabilities read back (dataSync); ORT from a Float32Array to the output tensor.',
+      'tfjs from a Float32Array to the probabilities read back (dataSync); ORT (both graphs) from a Float32Array to the',
+      'output tensor.',
       '',
       ...markdownTable(['engine', 'median ms', 'min ms', 'p90 ms', 'median vs tfjs'], timingRows),
       '',
       ...engines.map((e) => `- ${e.name}: ${e.label}`),
       '',
       `Ours / tfjs-backend-wasm median: **${(oursStats.median / tfjsStats.median).toFixed(2)}x**; ours / onnxruntime-web: **${(oursStats.median / ortStats.median).toFixed(2)}x**.`,
-      `Ours int8 / ours float32 median: **${(int8Stats.median / oursStats.median).toFixed(2)}x** (int8 runs the quantized model's integer arithmetic; tfjs has no int8 path and no QDQ ONNX model was built for ORT); int8 top-1 equals float32's on ${agreement.filter((a) => a.int8Same).length}/${agreement.length} images.`,
+      `Ours int8 / ours float32 median: **${(int8Stats.median / oursStats.median).toFixed(2)}x**; int8 top-1 equals float32's on ${agreement.filter((a) => a.int8Same).length}/${agreement.length} images.`,
+      `Ours int8 / onnxruntime-web int8 median: **${(int8Stats.median / ortInt8Stats.median).toFixed(2)}x**; onnxruntime-web int8 / float: **${(ortInt8Stats.median / ortStats.median).toFixed(2)}x**.`,
       '',
       '## Agreement on the shared images',
       '',
       ...markdownTable(agreementHeader, agreementRows),
       '',
       `Top-1: ${allSame ? 'identical for all three engines on every image' : '**engines disagree**'}. Largest softmax difference from ours: ${maxDiff.toExponential(2)}.`,
+      '',
+      '### int8: ours vs onnxruntime-web on the QDQ graph',
+      '',
+      ...markdownTable(int8Header, int8Rows),
+      '',
+      `${int8Summary}. Scores of both are the model's uint8 outputs (multiples of 1/256). The two integer engines round`,
+      "differently: ours follows TFLite (fixed-point requantization, gemmlowp's rounding), ORT requantizes in float and",
+      'rounds to nearest even, so single activations differ by one step and a nearly tied pair of classes can swap (the',
+      'float engines then side with one of them).',
+      '',
+      'What onnxruntime-web ran per inference after its graph optimizations (its profiler, bench/ort-kernels.mjs: kernel',
+      'and the element type of its first input, most time first):',
+      '',
+      `- int8 QDQ graph: ${formatKernels(kernels.int8)}`,
+      `- float graph: ${formatKernels(kernels.float)}`,
       '',
       '## Memory',
       '',
@@ -363,7 +428,7 @@ async function main() {
 
   ours.dispose();
   oursInt8.dispose();
-  if (!allSame) process.exitCode = 1;
+  if (!allSame || !int8Consistent || floatConvsInInt8.length) process.exitCode = 1;
 }
 
 main().catch((error) => {

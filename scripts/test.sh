@@ -6,7 +6,9 @@
 #   3. a check that the shipped module really contains SIMD128 f32x4 arithmetic,
 #   4. the Node tests (API, CLI, real photos against the reference results, hostile inputs,
 #      determinism, a 10,000-call soak), and a 3-run smoke of the peer benchmark
-#      (scripts/bench-peers.mjs: works, and the three engines agree on every top-1),
+#      (scripts/bench-peers.mjs: works, the three float engines agree on every top-1, the two
+#      int8 engines agree up to a swap of their top two classes, and ORT's int8 graph ran
+#      integer convolutions only),
 #   5. the browser tests: the demo page and the API in Debian's Chromium (playwright-core),
 #      under a strict Content-Security-Policy too,
 #      screenshots in test-artifacts/,
@@ -38,7 +40,7 @@ echo "f32x4 arithmetic instructions in dist/mobilenetv2.wasm: $simd_ops"
 echo "== Node tests"
 node --test tests/node/
 
-echo "== Peer benchmark smoke (ours vs tfjs-backend-wasm vs onnxruntime-web: runs, same top-1s; no timing checks)"
+echo "== Peer benchmark smoke (ours vs tfjs-backend-wasm vs onnxruntime-web, float and int8: runs, same top-1s, ORT int8 on integer kernels; no timing checks)"
 node scripts/bench-peers.mjs --runs 3 --warmup-ms 300 --no-write --no-relaxed
 
 echo "== Browser tests (Chromium)"
