@@ -26,20 +26,20 @@ void Q8Pointwise::pack(size_t k, size_t n, const int16_t* weights, const int32_t
   };
 
   const Q8RequantMode whole = pack_range({0, n}, &packed_);
-  if (whole != Q8RequantMode::kGeneric || n <= kQ8GemmBlock) {
+  if (whole != Q8RequantMode::kGeneric || n <= kGranule) {
     segments_.push_back({0, n, 0, whole});
     return;
   }
 
-  // Runs of blocks, greedily: a generic block joins a generic run (their packing has no mode
-  // to lose), a fast block joins a fast run while the joined packing stays fast (it may not:
-  // uniform shifts of 25 and 10 together need a common shift beyond kQ8MaxCommonShift).
+  // Runs of granules, greedily: a generic granule joins a generic run (their packing has no
+  // mode to lose), a fast one joins a fast run while the joined packing stays fast (it may
+  // not: uniform shifts of 25 and 10 together need a common shift beyond kQ8MaxCommonShift).
   std::vector<int32_t> scratch;
   std::vector<ChannelRange> runs;
-  ChannelRange current{0, kQ8GemmBlock};
+  ChannelRange current{0, kGranule};
   bool current_generic = pack_range(current, &scratch) == Q8RequantMode::kGeneric;
-  for (size_t first = kQ8GemmBlock; first < n; first += kQ8GemmBlock) {
-    const ChannelRange block{first, std::min(kQ8GemmBlock, n - first)};
+  for (size_t first = kGranule; first < n; first += kGranule) {
+    const ChannelRange block{first, std::min(kGranule, n - first)};
     const bool block_generic = pack_range(block, &scratch) == Q8RequantMode::kGeneric;
     const ChannelRange joined{current.first, current.count + block.count};
     const bool join = current_generic == block_generic &&

@@ -6,9 +6,9 @@
 // of a layer's channels, so one degenerate channel (e.g. the SSDLite model's block1 expand has
 // a channel with weight scale ~4e-10 and bias -2^31 + 1, whose accumulators may reach 2^30)
 // sends the whole layer to kGeneric, the scalar requantization of every output. Packed here,
-// such a layer keeps one packing when that packing is fast; otherwise it is cut at 16-channel
-// block boundaries (kQ8GemmBlock) into runs that each get the best mode qs8_gemm_pack finds
-// for them alone, and only the runs holding degenerate channels stay generic. Each segment
+// such a layer keeps one packing when that packing is fast; otherwise it is cut at multiples
+// of kGranule channels into runs that each get the best mode qs8_gemm_pack finds for them
+// alone, and only the runs holding degenerate channels stay generic. Each segment
 // runs as its own qs8_gemm_minmax call on the same input rows, writing its columns of the
 // output rows (output pointer offset, full output stride). Every channel's packed values
 // (folded bias, requantization) are computed from that channel alone and both kernel twins
@@ -26,6 +26,11 @@ namespace mnv2 {
 
 class Q8Pointwise {
  public:
+  // Segments start at multiples of 8 channels: the GEMM's narrowest tile (a narrow last block
+  // of 8 of its 16 channels), so that a generic segment requantizes no more than 8 lanes
+  // per row while a 16-channel cut would leave up to 15 healthy channels on the scalar path.
+  static constexpr size_t kGranule = 8;
+
   struct Segment {
     size_t first_channel, channels;
     size_t offset;  // word offset of the segment's packing in the packed buffer

@@ -82,13 +82,12 @@ Q8RequantMode whole_mode(const Layer& l) {
   return static_cast<Q8RequantMode>(packed[0]);
 }
 
-// Segments cover [0, n) in order, each a run of whole 16-channel blocks (the last may be
-// narrower).
+// Segments cover [0, n) in order, each a run of whole granules (the last may be narrower).
 void check_cover(const Q8Pointwise& p) {
   size_t next = 0;
   for (const Q8Pointwise::Segment& s : p.segments()) {
     CHECK(s.first_channel == next);
-    CHECK(s.first_channel % kQ8GemmBlock == 0);
+    CHECK(s.first_channel % Q8Pointwise::kGranule == 0);
     CHECK(s.channels > 0);
     next += s.channels;
   }
@@ -110,23 +109,24 @@ void check_identical(const Layer& l, const Q8Pointwise& p, std::mt19937& rng) {
 }  // namespace
 
 TEST_SUITE("model/q8 pointwise segments") {
-  TEST_CASE("one degenerate channel: only its block is generic, outputs identical to one packing") {
+  TEST_CASE("one degenerate channel: only its 8 channels are generic, outputs identical to one packing") {
     std::mt19937 rng(11);
     for (const size_t n : {96, 40, 45, 21}) {
       for (const size_t k : {16, 27}) {
-        const size_t last_block = (n - 1) / kQ8GemmBlock * kQ8GemmBlock;
-        for (const size_t channel : {size_t{0}, size_t{15}, size_t{16}, n / 2, last_block, n - 1}) {
+        const size_t last_granule = (n - 1) / Q8Pointwise::kGranule * Q8Pointwise::kGranule;
+        for (const size_t channel : {size_t{0}, size_t{7}, size_t{15}, size_t{16}, n / 2, last_granule, n - 1}) {
           INFO("n=", n, " k=", k, " degenerate channel ", channel);
           Layer l = healthy_layer(rng, k, n);
           make_degenerate(l, channel);
           REQUIRE(whole_mode(l) == Q8RequantMode::kGeneric);
           const Q8Pointwise p = pack(l);
+          CAPTURE(p.segments().size());
           check_cover(p);
           CHECK(p.segments().size() <= 3);
           for (const Q8Pointwise::Segment& s : p.segments()) {
             const bool holds = channel >= s.first_channel && channel < s.first_channel + s.channels;
             CHECK((s.mode == Q8RequantMode::kGeneric) == holds);
-            if (holds) CHECK(s.channels <= kQ8GemmBlock);
+            if (holds) CHECK(s.channels <= Q8Pointwise::kGranule);
           }
           check_identical(l, p, rng);
         }
@@ -158,6 +158,7 @@ TEST_SUITE("model/q8 pointwise segments") {
       check_cover(p);
       REQUIRE(p.segments().size() == 3);
       CHECK(p.segments()[1].first_channel == 32);
+      CHECK(p.segments()[1].channels == 8);
       CHECK(p.segments()[1].mode == Q8RequantMode::kGeneric);
       CHECK(p.segments()[0].mode != Q8RequantMode::kGeneric);
       CHECK(p.segments()[2].mode != Q8RequantMode::kGeneric);
@@ -166,15 +167,17 @@ TEST_SUITE("model/q8 pointwise segments") {
   }
 
   TEST_CASE("fast blocks whose joint packing would be generic stay separate") {
-    // Block 0 uniform with right shift 25, block 1 uniform with shift 10: together they would
-    // need a common shift of 25 > kQ8MaxCommonShift. Block 2 holds a degenerate channel.
+    // Channels [0, 16) uniform with right shift 25, [16, 40) uniform with shift 10: together
+    // they would need a common shift of 25 > kQ8MaxCommonShift. Channel 40 is degenerate.
     std::mt19937 rng(3);
     Layer l = healthy_layer(rng, 8, 48);
-    for (size_t c = 0; c < 32; ++c) l.requant[c] = {(1 << 30) + int32_t(c), c < 16 ? -25 : -10};
+    for (size_t c = 0; c < 40; ++c) l.requant[c] = {(1 << 30) + int32_t(c), c < 16 ? -25 : -10};
     make_degenerate(l, 40);
     const Q8Pointwise p = pack(l);
     check_cover(p);
     REQUIRE(p.segments().size() == 3);
+    CHECK(p.segments()[1].first_channel == 16);
+    CHECK(p.segments()[2].first_channel == 40);
     CHECK(p.segments()[0].mode == Q8RequantMode::kUniform);
     CHECK(p.segments()[1].mode == Q8RequantMode::kUniform);
     CHECK(p.segments()[2].mode == Q8RequantMode::kGeneric);
