@@ -31,28 +31,41 @@ void Q8Pointwise::pack(size_t k, size_t n, const int16_t* weights, const int32_t
     return;
   }
 
-  // Runs of granules, greedily: a generic granule joins a generic run (their packing has no
-  // mode to lose), a fast one joins a fast run while the joined packing stays fast (it may
-  // not: uniform shifts of 25 and 10 together need a common shift beyond kQ8MaxCommonShift).
+  // Maximal runs of granules that are generic alone, and of granules that are fast alone
+  // (one packing of every granule: one packing of the layer in all). A generic run is one
+  // segment (its packing has no mode to lose). A fast run is one segment when its joint
+  // packing is fast too, the usual case; else (e.g. uniform shifts of 25 and 10 together need
+  // a common shift beyond kQ8MaxCommonShift) it is split greedily, a granule joining the
+  // segment before it while their joint packing stays fast.
   std::vector<int32_t> scratch;
-  std::vector<ChannelRange> runs;
-  ChannelRange current{0, kGranule};
-  bool current_generic = pack_range(current, &scratch) == Q8RequantMode::kGeneric;
-  for (size_t first = kGranule; first < n; first += kGranule) {
-    const ChannelRange block{first, std::min(kGranule, n - first)};
-    const bool block_generic = pack_range(block, &scratch) == Q8RequantMode::kGeneric;
-    const ChannelRange joined{current.first, current.count + block.count};
-    const bool join = current_generic == block_generic &&
-                      (block_generic || pack_range(joined, &scratch) != Q8RequantMode::kGeneric);
-    if (join) {
-      current = joined;
-    } else {
-      runs.push_back(current);
-      current = block;
-      current_generic = block_generic;
-    }
+  std::vector<bool> generic;
+  for (size_t first = 0; first < n; first += kGranule) {
+    const ChannelRange granule{first, std::min(kGranule, n - first)};
+    generic.push_back(pack_range(granule, &scratch) == Q8RequantMode::kGeneric);
   }
-  runs.push_back(current);
+  std::vector<ChannelRange> runs;
+  for (size_t g = 0; g < generic.size();) {
+    size_t end = g + 1;
+    while (end < generic.size() && generic[end] == generic[g]) ++end;
+    const ChannelRange run{g * kGranule, std::min(end * kGranule, n) - g * kGranule};
+    if (generic[g] || pack_range(run, &scratch) != Q8RequantMode::kGeneric) {
+      runs.push_back(run);
+    } else {
+      ChannelRange current{run.first, kGranule};
+      for (size_t first = run.first + kGranule; first < run.first + run.count; first += kGranule) {
+        const ChannelRange next{first, std::min(kGranule, run.first + run.count - first)};
+        const ChannelRange joined{current.first, current.count + next.count};
+        if (pack_range(joined, &scratch) != Q8RequantMode::kGeneric) {
+          current = joined;
+        } else {
+          runs.push_back(current);
+          current = next;
+        }
+      }
+      runs.push_back(current);
+    }
+    g = end;
+  }
 
   packed_.clear();
   for (const ChannelRange& r : runs) {
