@@ -140,12 +140,10 @@ bool read_layer(const WeightFileView& file, const std::string& layer,
 
 bool read_pointwise(const WeightFileView& file, const std::string& layer, size_t in_c,
                     size_t out_c, const ActivationQuant& input, const ActivationQuant& output,
-                    std::vector<int32_t>* packed, std::string* error) {
+                    Q8Pointwise* packed, std::string* error) {
   IntegerLayer l;
   if (!read_layer(file, layer, {out_c, 1, 1, in_c}, 0, input, output, &l, error)) return false;
-  packed->assign(qs8_gemm_packed_words(in_c, out_c), 0);
-  qs8_gemm_pack(in_c, out_c, l.weights.data(), l.bias.data(), input.zero_point,
-                l.requant.data(), packed->data());
+  packed->pack(in_c, out_c, l.weights.data(), l.bias.data(), input.zero_point, l.requant.data());
   return true;
 }
 
@@ -224,9 +222,8 @@ bool MobileNetV2Q8::load_layers(const WeightFileView& file, const QuantizedKerne
     if (!read_layer(file, "stem", {arch_.stem_channels, 3, 3, 3}, 0, input, out, &l, error)) {
       return false;
     }
-    stem_.assign(qs8_gemm_packed_words(27, arch_.stem_channels), 0);
-    qs8_gemm_pack(27, arch_.stem_channels, l.weights.data(), l.bias.data(), input.zero_point,
-                  l.requant.data(), stem_.data());
+    stem_.pack(27, arch_.stem_channels, l.weights.data(), l.bias.data(), input.zero_point,
+               l.requant.data());
     stem_out_ = relu6_output(out);
   }
   current = out;
@@ -404,9 +401,9 @@ void MobileNetV2Q8::plan() {
 }
 
 MemoryStats MobileNetV2Q8::memory_stats() const {
-  size_t words = stem_.size() + head_.size() + logits_packed_.size();
+  size_t words = stem_.words() + head_.words() + logits_packed_.words();
   for (const Block& block : blocks_) {
-    words += block.expand.size() + block.depthwise.size() + block.project.size();
+    words += block.expand.words() + block.depthwise.size() + block.project.words();
   }
   return {words * sizeof(int32_t), plan_.arena_bytes(), pixels_.size() + im2col_.size()};
 }
@@ -445,9 +442,8 @@ void MobileNetV2Q8::run_stem(const int8_t* image, int8_t* output) {
         }
       }
     }
-    kernels_->qs8_gemm_minmax(rows * O, 27, arch_.stem_channels, im2col_.data(), 27,
-                              stem_.data(), output + y0 * O * arch_.stem_channels,
-                              arch_.stem_channels, stem_out_);
+    stem_.run(kernels_->qs8_gemm_minmax, rows * O, im2col_.data(), 27,
+              output + y0 * O * arch_.stem_channels, arch_.stem_channels, stem_out_);
   }
 }
 
@@ -463,9 +459,8 @@ void MobileNetV2Q8::run_block(Block& block, const int8_t* input, int8_t* output)
   const int8_t* expanded = input;
   if (shape.has_expand) {
     int8_t* target = tensor(block.expanded_tensor);
-    kernels_->qs8_gemm_minmax(block.in_h * block.in_w, shape.in_channels, channels, input,
-                              shape.in_channels, block.expand.data(), target, channels,
-                              block.expand_out);
+    block.expand.run(kernels_->qs8_gemm_minmax, block.in_h * block.in_w, input,
+                     shape.in_channels, target, channels, block.expand_out);
     expanded = target;
   }
   for (size_t y = 0; y < block.in_h; ++y) rows_[y] = expanded + y * block.in_w * channels;
@@ -476,8 +471,8 @@ void MobileNetV2Q8::run_block(Block& block, const int8_t* input, int8_t* output)
             block.depthwise.data(), depthwise_out, block.out_w, 0, block.out_h,
             block.depthwise_out);
   const size_t pixels = block.out_h * block.out_w;
-  kernels_->qs8_gemm_minmax(pixels, channels, shape.out_channels, depthwise_out, channels,
-                            block.project.data(), output, shape.out_channels, block.project_out);
+  block.project.run(kernels_->qs8_gemm_minmax, pixels, depthwise_out, channels, output,
+                    shape.out_channels, block.project_out);
   if (shape.residual) {
     // TFLite's ADD(project output, block input), in place.
     kernels_->qs8_vadd_minmax(pixels * shape.out_channels, output, input, output, block.add);
@@ -504,9 +499,8 @@ void MobileNetV2Q8::run_block_in_bands(Block& block, size_t band_rows, size_t ri
                                                          ptrdiff_t(block.pad_top) + 3));
     for (; expanded_rows < last; ++expanded_rows) {
       int8_t* slot = ring + (expanded_rows % ring_rows) * ring_row;
-      kernels_->qs8_gemm_minmax(block.in_w, shape.in_channels, channels,
-                                input + expanded_rows * in_row, shape.in_channels,
-                                block.expand.data(), slot, channels, block.expand_out);
+      block.expand.run(kernels_->qs8_gemm_minmax, block.in_w, input + expanded_rows * in_row,
+                       shape.in_channels, slot, channels, block.expand_out);
     }
     for (size_t iy = size_t(std::max<ptrdiff_t>(first, 0)); iy < last; ++iy) {
       rows_[iy] = ring + (iy % ring_rows) * ring_row;
@@ -515,8 +509,8 @@ void MobileNetV2Q8::run_block_in_bands(Block& block, size_t band_rows, size_t ri
               block.depthwise.data(), depthwise_band, block.out_w, oy0, oy1, block.depthwise_out);
     const size_t pixels = (oy1 - oy0) * block.out_w;
     int8_t* out = output + oy0 * out_row;
-    kernels_->qs8_gemm_minmax(pixels, channels, shape.out_channels, depthwise_band, channels,
-                              block.project.data(), out, shape.out_channels, block.project_out);
+    block.project.run(kernels_->qs8_gemm_minmax, pixels, depthwise_band, channels, out,
+                      shape.out_channels, block.project_out);
     if (shape.residual) {
       kernels_->qs8_vadd_minmax(pixels * shape.out_channels, out, input + oy0 * out_row, out,
                                 block.add);
@@ -561,17 +555,15 @@ void MobileNetV2Q8::run_backbone(PixelRows& input) {
     lap(i + 1);
   }
   const size_t last_channels = arch_.blocks.back().out_channels;
-  kernels_->qs8_gemm_minmax(final_size_ * final_size_, last_channels, arch_.head_channels,
-                            previous, last_channels, head_.data(), tensor(head_tensor_),
-                            arch_.head_channels, head_out_);
+  head_.run(kernels_->qs8_gemm_minmax, final_size_ * final_size_, previous, last_channels,
+            tensor(head_tensor_), arch_.head_channels, head_out_);
   lap(blocks_.size() + 1);
 }
 
 const float* MobileNetV2Q8::classify() {
   const double start = profiling_ ? now_ms() : 0.0;
-  kernels_->qs8_gemm_minmax(1, arch_.head_channels, num_classes_, pooled_.data(),
-                            arch_.head_channels, logits_packed_.data(), logits_.data(),
-                            num_classes_, logits_out_);
+  logits_packed_.run(kernels_->qs8_gemm_minmax, 1, pooled_.data(), arch_.head_channels,
+                     logits_.data(), num_classes_, logits_out_);
   // Softmax of the dequantized logits in float: the maximum first (exp never overflows), then
   // exp, the sum in index order, and the quotients.
   float* p = probabilities_.data();

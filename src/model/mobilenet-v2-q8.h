@@ -30,6 +30,7 @@
 #include "model/architecture.h"
 #include "model/memory-plan.h"
 #include "model/mobilenet-v2.h"
+#include "model/q8-pointwise.h"
 #include "model/weight-file.h"
 
 namespace mnv2 {
@@ -59,7 +60,7 @@ Q8Output linear_output(const ActivationQuant& q);  // no activation: the whole i
 // A 1x1 conv "<layer>.w" [out_c][1][1][in_c] with its int32 bias, packed for the GEMM.
 bool read_pointwise(const WeightFileView& file, const std::string& layer, size_t in_c,
                     size_t out_c, const ActivationQuant& input, const ActivationQuant& output,
-                    std::vector<int32_t>* packed, std::string* error);
+                    Q8Pointwise* packed, std::string* error);
 // A depthwise 3x3 "<layer>.w" [1][3][3][channels], packed for the depthwise kernels.
 bool read_depthwise(const WeightFileView& file, const std::string& layer, size_t channels,
                     const ActivationQuant& input, const ActivationQuant& output,
@@ -112,7 +113,8 @@ class MobileNetV2Q8 {
   struct Block {
     BlockShape shape;
     size_t in_h, in_w, out_h, out_w, pad_top, pad_left;
-    std::vector<int32_t> expand, depthwise, project;  // packed
+    Q8Pointwise expand, project;
+    std::vector<int32_t> depthwise;  // packed
     Q8Output expand_out, depthwise_out, project_out;
     Q8AddParams add;
     size_t expanded_tensor = kNone, depthwise_tensor = kNone, output_tensor = kNone;
@@ -137,7 +139,7 @@ class MobileNetV2Q8 {
   int8_t input_table_[256] = {};
   int32_t input_zero_point_ = 0;
 
-  std::vector<int32_t> stem_, head_, logits_packed_;
+  Q8Pointwise stem_, head_, logits_packed_;
   Q8Output stem_out_{}, head_out_{}, logits_out_{};
   std::vector<Block> blocks_;
   Q8PoolParams pool_{};

@@ -29,12 +29,12 @@ MemoryStats SSDLiteQ8::memory_stats() const {
   MemoryStats stats = backbone_.memory_stats();
   size_t words = 0, extra_outputs = 0;
   for (const Extra& extra : extras_) {
-    words += extra.expand.size() + extra.depthwise.size() + extra.project.size();
+    words += extra.expand.words() + extra.depthwise.size() + extra.project.words();
     extra_outputs += extra.output.size();
   }
   size_t tables = 0;  // per map, the predictors' int8 and float lookup tables
   for (const FeatureMap& map : maps_) {
-    words += map.box_dw.size() + map.box_pw.size() + map.class_dw.size() + map.class_pw.size();
+    words += map.box_dw.size() + map.box_pw.words() + map.class_dw.size() + map.class_pw.words();
     tables += sizeof(map.box_code) + sizeof(map.score_code) + sizeof(map.box_value) +
               sizeof(map.score_value);
   }

@@ -225,14 +225,13 @@ void SSDLiteQ8::depthwise(const int8_t* input, size_t size, size_t channels, siz
 void SSDLiteQ8::run_extra(Extra& extra, const int8_t* input) {
   const size_t in_pixels = extra.in_size * extra.in_size;
   const size_t out_pixels = extra.out_size * extra.out_size;
-  kernels_->qs8_gemm_minmax(in_pixels, extra.in_channels, extra.mid_channels, input,
-                            extra.in_channels, extra.expand.data(), expanded_.data(),
-                            extra.mid_channels, extra.expand_out);
+  extra.expand.run(kernels_->qs8_gemm_minmax, in_pixels, input, extra.in_channels,
+                   expanded_.data(), extra.mid_channels, extra.expand_out);
   depthwise(expanded_.data(), extra.in_size, extra.mid_channels, 2, extra.depthwise.data(),
             extra.depthwise_out, depthwise_out_.data());
-  kernels_->qs8_gemm_minmax(out_pixels, extra.mid_channels, extra.out_channels,
-                            depthwise_out_.data(), extra.mid_channels, extra.project.data(),
-                            extra.output.data(), extra.out_channels, extra.project_out);
+  extra.project.run(kernels_->qs8_gemm_minmax, out_pixels, depthwise_out_.data(),
+                    extra.mid_channels, extra.output.data(), extra.out_channels,
+                    extra.project_out);
 }
 
 void SSDLiteQ8::run_predictor(const FeatureMap& map, const int8_t* input) {
@@ -244,8 +243,8 @@ void SSDLiteQ8::run_predictor(const FeatureMap& map, const int8_t* input) {
   const size_t class_n = map.anchors_per_cell * score_stride();
   depthwise(input, map.size, map.channels, 1, map.box_dw.data(), map.box_dw_out,
             depthwise_out_.data());
-  kernels_->qs8_gemm_minmax(pixels, map.channels, box_n, depthwise_out_.data(), map.channels,
-                            map.box_pw.data(), predicted_.data(), box_n, map.box_pw_out);
+  map.box_pw.run(kernels_->qs8_gemm_minmax, pixels, depthwise_out_.data(), map.channels,
+                 predicted_.data(), box_n, map.box_pw_out);
   int8_t* box_codes = box_codes_.data() + map.first_anchor * 4;
   float* encodings = encodings_.data() + map.first_anchor * 4;
   for (size_t i = 0; i < pixels * box_n; ++i) {
@@ -255,8 +254,8 @@ void SSDLiteQ8::run_predictor(const FeatureMap& map, const int8_t* input) {
   }
   depthwise(input, map.size, map.channels, 1, map.class_dw.data(), map.class_dw_out,
             depthwise_out_.data());
-  kernels_->qs8_gemm_minmax(pixels, map.channels, class_n, depthwise_out_.data(), map.channels,
-                            map.class_pw.data(), predicted_.data(), class_n, map.class_pw_out);
+  map.class_pw.run(kernels_->qs8_gemm_minmax, pixels, depthwise_out_.data(), map.channels,
+                   predicted_.data(), class_n, map.class_pw_out);
   int8_t* score_codes = score_codes_.data() + map.first_anchor * score_stride();
   float* scores = scores_.data() + map.first_anchor * score_stride();
   for (size_t i = 0; i < pixels * class_n; ++i) {

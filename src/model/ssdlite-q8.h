@@ -66,7 +66,8 @@ class SSDLiteQ8 {
   struct Extra {
     size_t in_size, out_size;
     size_t in_channels, mid_channels, out_channels;
-    std::vector<int32_t> expand, depthwise, project;  // packed
+    Q8Pointwise expand, project;
+    std::vector<int32_t> depthwise;  // packed
     Q8Output expand_out, depthwise_out, project_out;
     ActivationQuant output_quant;
     std::vector<int8_t> output;
@@ -74,7 +75,8 @@ class SSDLiteQ8 {
   struct FeatureMap {
     size_t size, channels, anchors_per_cell, first_anchor;
     ActivationQuant quant;  // the map's activation quantization (the predictors' input)
-    std::vector<int32_t> box_dw, box_pw, class_dw, class_pw;  // packed
+    Q8Pointwise box_pw, class_pw;
+    std::vector<int32_t> box_dw, class_dw;  // packed
     Q8Output box_dw_out, box_pw_out, class_dw_out, class_pw_out;
     // Predictor output value (q + 128) -> requantized concatenation value, and -> float.
     int8_t box_code[256], score_code[256];

@@ -146,6 +146,29 @@ TEST_SUITE("model/int8 detector") {
     }
   }
 
+  TEST_CASE("block1 expand's degenerate channel keeps one 8-channel segment generic, not the layer") {
+    // One of its 96 channels has bias -2^31 + 1 and accumulators that may reach 2^30: packed
+    // whole, the layer (150x150 pixels) would requantize every output on the scalar path.
+    const std::vector<uint8_t>& file = converted().file;
+    WeightFileView view;
+    std::string error;
+    REQUIRE_MESSAGE(parse_weight_file(file.data(), file.size(), &view, &error), error);
+    ActivationQuant input{}, output{};
+    REQUIRE_MESSAGE(q8_load::read_activation(view, "block0.project", &input, &error), error);
+    REQUIRE_MESSAGE(q8_load::read_activation(view, "block1.expand", &output, &error), error);
+    Q8Pointwise expand;
+    REQUIRE_MESSAGE(q8_load::read_pointwise(view, "block1.expand", 16, 96, input, output, &expand,
+                                            &error),
+                    error);
+    CHECK(expand.segments().size() > 1);  // one packing only when the whole layer is fast
+    size_t generic = 0;
+    for (const Q8Pointwise::Segment& s : expand.segments()) {
+      if (s.mode == Q8RequantMode::kGeneric) generic += s.channels;
+    }
+    CHECK(generic > 0);
+    CHECK(generic <= Q8Pointwise::kGranule);
+  }
+
   TEST_CASE("int8 outputs follow the float engine's on the same pixels") {
     const std::vector<uint8_t>& file = converted().file;
     const std::vector<uint8_t> rgb = test_image(300, 5);
