@@ -29,6 +29,14 @@ export function tfliteWasmDir() {
 }
 
 let modulePromise = null;
+// What the runtime printed (its errors explain a failed load or run; the rest is chatter such
+// as "Created TensorFlow Lite XNNPACK delegate for CPU."), newest last.
+const messages = [];
+const remember = (text) => {
+  messages.push(String(text));
+  if (messages.length > 20) messages.shift();
+};
+const recent = () => (messages.length > 0 ? ` (TFLite said: ${messages.slice(-5).join(' | ')})` : '');
 
 /** The package's Emscripten module (one per process). */
 export function tfliteModule() {
@@ -37,8 +45,8 @@ export function tfliteModule() {
     const factory = require(path.join(dir, 'tflite_web_api_cc.js'));
     modulePromise = factory({
       wasmBinary: readFileSync(path.join(dir, 'tflite_web_api_cc.wasm')),
-      print: () => {},
-      printErr: () => {},  // "Created TensorFlow Lite XNNPACK delegate for CPU."
+      print: remember,
+      printErr: remember,
     });
   }
   return modulePromise;
@@ -69,7 +77,7 @@ export async function tfliteRunner(modelBytes, { builtinKernels = true, extraOut
     { numThreads: 1, enableProfiling: true, maxProfilingBufferEntries: 4096 });
   if (!created.ok()) {
     module._free(address);
-    throw new Error(`TFLite cannot load the model: ${created.errorMessage()}`);
+    throw new Error(`TFLite cannot load the model: ${created.errorMessage()}${recent()}`);
   }
   const runner = created.value();
   return {
@@ -78,7 +86,7 @@ export async function tfliteRunner(modelBytes, { builtinKernels = true, extraOut
       const inputs = toArray(runner.GetInputs());
       inputs[0].data().set(input);
       feed(inputs);
-      if (!runner.Infer()) throw new Error('TFLite inference failed');
+      if (!runner.Infer()) throw new Error(`TFLite inference failed${recent()}`);
       // Fetched after the run: outputs sized at run time get their memory then.
       return toArray(runner.GetOutputs()).map((tensor) => tensor.data().slice());
     },
