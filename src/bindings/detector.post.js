@@ -61,4 +61,16 @@ Module['Detector'] = class Detector extends CoreOwner {
     if (detections === null) throw new Error(core['error']());
     return detections;
   }
+
+  // precision 'int8' only: copies of the last detect()'s raw head tensors in the model's
+  // quantization, {boxCodes: Int8Array [anchors * 4], scoreCodes: Int8Array [anchors *
+  // (numClasses + 1)]} (the concatenated box encodings and the LOGISTIC's output), for
+  // comparisons with TFLite's tensors.
+  headCodes() {
+    const core = this._live();
+    const boxCodes = core['boxCodes']();
+    const scoreCodes = core['scoreCodes']();
+    if (boxCodes === null || scoreCodes === null) throw new Error('headCodes() needs precision \'int8\'');
+    return { boxCodes: boxCodes.slice(), scoreCodes: scoreCodes.slice() };
+  }
 };

@@ -241,6 +241,20 @@ class DetectorCore {
     return result;
   }
 
+  // The int8 engine's raw head tensors of the last detect(), in the graph's quantization: the
+  // concatenated box encodings and the LOGISTIC's class scores (views into WASM memory that JS
+  // copies), or null for the float engine. For comparisons with TFLite's own tensors.
+  val box_codes() const {
+    const mnv2::SSDLiteQ8* network = detector_->int8_network();
+    if (network == nullptr) return val::null();
+    return val(emscripten::typed_memory_view(network->box_codes().size(), network->box_codes().data()));
+  }
+  val score_codes() const {
+    const mnv2::SSDLiteQ8* network = detector_->int8_network();
+    if (network == nullptr) return val::null();
+    return val(emscripten::typed_memory_view(network->score_codes().size(), network->score_codes().data()));
+  }
+
   const std::string& error() const { return error_; }
   val memory_stats() const { return memory_stats_object(detector_->memory_stats()); }
   val summary() const { return summary_array(detector_->summary()); }
@@ -300,6 +314,8 @@ EMSCRIPTEN_BINDINGS(mobilenetv2) {
       .class_function("create", &DetectorCore::create, emscripten::allow_raw_pointers())
       .function("staging", &DetectorCore::staging)
       .function("detect", &DetectorCore::detect)
+      .function("boxCodes", &DetectorCore::box_codes)
+      .function("scoreCodes", &DetectorCore::score_codes)
       .function("error", &DetectorCore::error)
       .function("labels", &DetectorCore::labels)
       .function("memoryStats", &DetectorCore::memory_stats)

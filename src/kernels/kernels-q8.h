@@ -62,7 +62,13 @@ constexpr int32_t kQ8MaxUniformShift = 30;
 constexpr int64_t kQ8MaxAccumulator = (int64_t{1} << 30) - 1;
 
 // Packed layout shared by both twins; word offsets.
-constexpr size_t kQ8HeaderWords = 4;  // mode, common shift E, input zero point (depthwise), 0
+constexpr size_t kQ8HeaderWords = 4;  // mode, common shift E, input zero point (depthwise), rounding
+// Header word 3 of a packed GEMM: 1 when it requantizes with one rounding
+// (q8::multiply_by_quantized_multiplier_single_rounding, TFLite's convolutions with int8
+// weights), 0 for TFLite's two roundings (uint8 convolutions, depthwise). A single-rounding
+// layer never takes kUniform; in the per-channel modes its arrays hold the nudge 2^(31+e) and no
+// sign correction (half = INT32_MIN), which makes y >> e = floor((acc * M + 2^(30+e)) / 2^(31+e)).
+constexpr size_t kQ8RoundingWord = 3;
 // Requantization arrays of one channel group of `group` channels, in this order, each
 // `group` words long except the nudge (2 words, one int64, per channel). The reference twins
 // read bias, multiplier and shift; the rest serve the SIMD twins.
@@ -89,7 +95,7 @@ constexpr size_t kQ8ArrayWords = kQ8Nudge + 2;  // per channel of a group
 size_t qs8_gemm_packed_words(size_t k, size_t n);
 void qs8_gemm_pack(size_t k, size_t n, const int16_t* weights, const int32_t* bias,
                    int32_t input_zero_point, const q8::Requantization* requant,
-                   int32_t* packed);
+                   int32_t* packed, bool single_rounding = false);
 
 // Depthwise 3x3: weights [3][3][c] minus their zero point, bias [c], requant [c].
 // packed: header (input zero point in word 2), the requantization arrays (group = cp words
@@ -119,24 +125,60 @@ struct Q8AddParams {
 Q8AddParams q8_add_params(float a_scale, int32_t a_zero_point, float b_scale,
                           int32_t b_zero_point, float output_scale, Q8Output output);
 
-// Global average pool (TFLite AVERAGE_POOL_2D over the whole map, or MEAN over H and W):
-// sum of (q - zp_in) over the pixels, requantized by scale_in / scale_out, divided by the
-// pixel count rounding half away from zero, plus zp_out, clamped. With equal input and output
-// quantization the requantization is the identity and this is TFLite's average pool.
+// Global average pool, in one of two TFLite forms, chosen by the operator the model has:
+//  - AVERAGE_POOL_2D over the whole map (mean = false): sum of (q - zp_in) over the pixels,
+//    requantized by scale_in / scale_out, divided by the pixel count rounding half away from
+//    zero, plus zp_out, clamped. TFLite requires equal input and output quantization there,
+//    so the requantization is the identity and this is its rounded average exactly.
+//  - MEAN over H and W (mean = true), as TFLite's builtin kernel computes it for int8/uint8
+//    (checked bit for bit against the TFLite runtime, tests/node/int8-vs-tflite.test.js): the
+//    sum of the stored values in the model's own type (uint8 models: q + 128), multiplied by
+//    the fixed-point form of the float scale_in / (pixels * scale_out), plus a bias
+//    zp_out - (int)(zp_in * scale_in / scale_out rounded half away in float), clamped. Its
+//    roundings differ from the average pool's, by one step on ~8% of a real model's channels.
 struct Q8PoolParams {
   int32_t input_zero_point;
   q8::Requantization requant;
   Q8Output output;
+  bool mean = false;
+  int32_t model_offset = 0;  // 128 for uint8 models (stored value = int8 value + 128), else 0
+  q8::Requantization mean_requant{};
+  int32_t mean_bias = 0;     // in the model's own type
 };
 Q8PoolParams q8_pool_params(float input_scale, int32_t input_zero_point, float output_scale,
                             Q8Output output);
+// MEAN's parameters for `pixels` pixels; zero points in the int8 domain as everywhere here.
+Q8PoolParams q8_mean_params(float input_scale, int32_t input_zero_point, float output_scale,
+                            size_t pixels, bool uint8_model, Q8Output output);
+
+// One channel's pooled value from the sum of its int8 values over `count` pixels: the part of
+// the pool that __ref and its SIMD twin share, so both round alike.
+inline int8_t q8_pool_output(int32_t sum, int32_t count, const Q8PoolParams& p) {
+  int64_t value;
+  if (p.mean) {
+    const int32_t scaled =
+        q8::multiply_by_quantized_multiplier(sum + count * p.model_offset, p.mean_requant);
+    value = int64_t{scaled} + p.mean_bias - p.model_offset;
+  } else {
+    const int32_t scaled =
+        q8::multiply_by_quantized_multiplier(sum - count * p.input_zero_point, p.requant);
+    // C++ division truncates, so adding half the divisor away from zero rounds half away.
+    const int32_t mean = scaled > 0 ? (scaled + count / 2) / count : (scaled - count / 2) / count;
+    value = int64_t{mean} + p.output.zero_point;
+  }
+  return static_cast<int8_t>(value < p.output.min ? p.output.min
+                                                  : (value > p.output.max ? p.output.max : value));
+}
 
 // The output value of one accumulator: q8::multiply_by_quantized_multiplier, plus the zero
 // point, clamped. The addition is exact (64-bit) where TFLite's int32 addition would wrap:
 // the two differ only for accumulators within 2^7 of int32 overflow, which no real layer
 // produces, and the SIMD twins saturate the same way.
-inline int8_t q8_requantize(int32_t acc, q8::Requantization r, const Q8Output& output) {
-  const int64_t value = int64_t{q8::multiply_by_quantized_multiplier(acc, r)} + output.zero_point;
+inline int8_t q8_requantize(int32_t acc, q8::Requantization r, const Q8Output& output,
+                            bool single_rounding = false) {
+  const int32_t scaled = single_rounding ? q8::multiply_by_quantized_multiplier_single_rounding(acc, r)
+                                         : q8::multiply_by_quantized_multiplier(acc, r);
+  const int64_t value = int64_t{scaled} + output.zero_point;
   return static_cast<int8_t>(value < output.min ? output.min
                                                 : (value > output.max ? output.max : value));
 }

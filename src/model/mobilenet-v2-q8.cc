@@ -88,6 +88,7 @@ struct IntegerLayer {
   std::vector<int16_t> weights;
   std::vector<int32_t> bias;
   std::vector<q8::Requantization> requant;
+  bool single_rounding = false;  // as a convolution (GEMM); depthwise layers ignore it
 };
 
 bool read_layer(const WeightFileView& file, const std::string& layer,
@@ -126,13 +127,19 @@ bool read_layer(const WeightFileView& file, const std::string& layer,
   out->bias.resize(channels);
   std::memcpy(out->bias.data(), b->data, channels * 4);
   out->requant.resize(channels);
+  const bool uint8_weights = w->type == TensorType::kU8;
   for (size_t c = 0; c < channels; ++c) {
-    // TFLite: input scale * filter scale / output scale, in double from the float scales.
-    const double real = static_cast<double>(input.scale) *
-                        static_cast<double>(scale_at(*w, w->quant_count == 1 ? 0 : c)) /
-                        static_cast<double>(output.scale);
-    out->requant[c] = q8::quantize_multiplier(real);
+    // TFLite: input scale * filter scale / output scale in double, from the float scales; for
+    // uint8 layers (its legacy path) the first product is taken in float, then widened. The
+    // last bit of the multiplier can decide a tie (seen on a real photo).
+    const float filter_scale = scale_at(*w, w->quant_count == 1 ? 0 : c);
+    const double product = uint8_weights
+                               ? static_cast<double>(input.scale * filter_scale)
+                               : static_cast<double>(input.scale) * static_cast<double>(filter_scale);
+    out->requant[c] = q8::quantize_multiplier(product / static_cast<double>(output.scale));
   }
+  // TFLite runs convolutions with int8 weights on ruy, which rounds once (kernels-q8.h).
+  out->single_rounding = !uint8_weights;
   return true;
 }
 
@@ -143,7 +150,8 @@ bool read_pointwise(const WeightFileView& file, const std::string& layer, size_t
                     Q8Pointwise* packed, std::string* error) {
   IntegerLayer l;
   if (!read_layer(file, layer, {out_c, 1, 1, in_c}, 0, input, output, &l, error)) return false;
-  packed->pack(in_c, out_c, l.weights.data(), l.bias.data(), input.zero_point, l.requant.data());
+  packed->pack(in_c, out_c, l.weights.data(), l.bias.data(), input.zero_point, l.requant.data(),
+               l.single_rounding);
   return true;
 }
 
@@ -223,7 +231,7 @@ bool MobileNetV2Q8::load_layers(const WeightFileView& file, const QuantizedKerne
       return false;
     }
     stem_.pack(27, arch_.stem_channels, l.weights.data(), l.bias.data(), input.zero_point,
-               l.requant.data());
+               l.requant.data(), l.single_rounding);
     stem_out_ = relu6_output(out);
   }
   current = out;
@@ -314,8 +322,15 @@ bool MobileNetV2Q8::load(const WeightFileView& file, const QuantizedKernelTable&
   if (!load_layers(file, kernels, error)) return false;
   const ActivationQuant current = head_quant_;
   if (!read_activation(file, "pool", &pool_quant_, error)) return false;
-  pool_ = q8_pool_params(current.scale, current.zero_point, pool_quant_.scale,
-                         linear_output(pool_quant_));
+  // The activations' stored type: uint8 models keep q + 128 (TFLite's MEAN and SOFTMAX round
+  // in the stored type).
+  const TensorView* logits_stored = file.find("logits.out_q");
+  const bool uint8_model = logits_stored != nullptr && logits_stored->type == TensorType::kU8;
+  pool_ = file.find("pool.mean") != nullptr
+              ? q8_mean_params(current.scale, current.zero_point, pool_quant_.scale,
+                               final_size_ * final_size_, uint8_model, linear_output(pool_quant_))
+              : q8_pool_params(current.scale, current.zero_point, pool_quant_.scale,
+                               linear_output(pool_quant_));
   if (!read_activation(file, "logits", &logits_quant_, error) ||
       !read_pointwise(file, "logits", arch_.head_channels, num_classes_, pool_quant_,
                       logits_quant_, &logits_packed_, error)) {
@@ -335,6 +350,11 @@ bool MobileNetV2Q8::load(const WeightFileView& file, const QuantizedKernelTable&
     output_min_ = u8 ? 0 : -128;
     output_max_ = u8 ? 255 : 127;
   }
+  // TFLite's SOFTMAX table: exp(-scale * beta * d) for each distance d below the maximum logit
+  // (beta is 1, the converter checks). Index 255 - d, as TFLite lays it out.
+  const float table_scale = -logits_quant_.scale;
+  for (int32_t d = 0; d <= 255; ++d) softmax_table_[255 - d] = std::exp(table_scale * static_cast<float>(d));
+  softmax_uint8_ = uint8_model;
 
   pooled_.assign(arch_.head_channels, 0);
   logits_.assign(num_classes_, 0);
@@ -564,27 +584,44 @@ const float* MobileNetV2Q8::classify() {
   const double start = profiling_ ? now_ms() : 0.0;
   logits_packed_.run(kernels_->qs8_gemm_minmax, 1, pooled_.data(), arch_.head_channels,
                      logits_.data(), num_classes_, logits_out_);
-  // Softmax of the dequantized logits in float: the maximum first (exp never overflows), then
-  // exp, the sum in index order, and the quotients.
   float* p = probabilities_.data();
-  float max = -std::numeric_limits<float>::infinity();
-  for (size_t i = 0; i < num_classes_; ++i) {
-    p[i] = logits_quant_.scale * static_cast<float>(logits_[i] - logits_quant_.zero_point);
-    max = std::max(max, p[i]);
-  }
-  float sum = 0.0f;
-  for (size_t i = 0; i < num_classes_; ++i) {
-    p[i] = std::exp(p[i] - max);
-    sum += p[i];
-  }
-  for (size_t i = 0; i < num_classes_; ++i) {
-    p[i] /= sum;
-    if (has_output_quant_) {
-      // Quantized like the model's output tensor (round half away, clamp), then read back.
-      const float q = std::clamp(std::round(p[i] / output_scale_) + output_zero_point_,
+  if (has_output_quant_) {
+    // TFLite's builtin SOFTMAX for int8/uint8 (its optimized kernel; the reference kernel's
+    // fixed-point exp differs): the table of exp values at the distances below the maximum,
+    // their float sum in index order, each entry times 1 / (sum * 1/256), rounded as that
+    // kernel rounds for the stored type ((int)(x + 0.5f) for uint8, std::round for int8), so
+    // the model's 8-bit softmax output holds round(256 p) in steps of 1/256 above its zero point.
+    // That output, or the graph output a QUANTIZE makes of it (same scale: the same steps), is
+    // then read back like the model's output tensor.
+    int32_t max = logits_[0];
+    for (size_t i = 1; i < num_classes_; ++i) max = std::max(max, int32_t{logits_[i]});
+    const float* table = softmax_table_ + 255 - max;
+    float sum = 0.0f;
+    for (size_t i = 0; i < num_classes_; ++i) sum += table[logits_[i]];
+    const float inverse = 1.0f / (sum * (1.0f / 256.0f));
+    for (size_t i = 0; i < num_classes_; ++i) {
+      const float rescaled = table[logits_[i]] * inverse;
+      const int32_t steps = softmax_uint8_ ? static_cast<int32_t>(rescaled + 0.5f)
+                                           : static_cast<int32_t>(std::round(rescaled));
+      const float real = static_cast<float>(std::min(steps, 255)) / 256.0f;
+      const float q = std::clamp(std::round(real / output_scale_) + output_zero_point_,
                                  float(output_min_), float(output_max_));
       p[i] = output_scale_ * (q - static_cast<float>(output_zero_point_));
     }
+  } else {
+    // No SOFTMAX in the model: the softmax of the dequantized logits in float (the maximum
+    // first, so exp never overflows; the sum in index order).
+    float max = -std::numeric_limits<float>::infinity();
+    for (size_t i = 0; i < num_classes_; ++i) {
+      p[i] = logits_quant_.scale * static_cast<float>(logits_[i] - logits_quant_.zero_point);
+      max = std::max(max, p[i]);
+    }
+    float sum = 0.0f;
+    for (size_t i = 0; i < num_classes_; ++i) {
+      p[i] = std::exp(p[i] - max);
+      sum += p[i];
+    }
+    for (size_t i = 0; i < num_classes_; ++i) p[i] /= sum;
   }
   if (profiling_) layer_ms_[blocks_.size() + 3] = now_ms() - start;
   return p;

@@ -9,11 +9,12 @@
 //   pixels (uint8 RGB) -> quantized input (TFLite's uint8 input, or its QUANTIZE to int8)
 //   -> stem 3x3/2 conv (im2col rows through the integer GEMM) -> 17 bottleneck blocks
 //   (1x1 expand, 3x3 depthwise, 1x1 project, residual ADD) -> 1x1 head conv -> global average
-//   pool -> classifier -> dequantized logits -> float softmax, quantized like the model's
-//   output tensor (the uint8 scores TFLite returns) -> dequantized.
-// TFLite's own integer softmax is replaced by the float one: the scores are the model's
-// output quantization of the softmax of the logits, which TFLite's table-based softmax and the
-// reference runtime also compute up to float rounding.
+//   pool (AVERAGE_POOL_2D or MEAN, each rounded as TFLite rounds it) -> classifier -> logits
+//   -> SOFTMAX as TFLite's builtin kernel computes it for 8-bit tensors (a float table of exp
+//   values, a float sum, rounding to the 8-bit output), read back like the model's output
+//   tensor (the uint8 scores TFLite returns) -> dequantized.
+// tests/node/int8-vs-tflite.test.js checks the scores against the TFLite runtime itself (its
+// builtin kernels; its XNNPACK delegate requantizes through float and differs).
 //
 // Blocks on maps of 28x28 and more run in bands of rows (expand rows into a small ring,
 // depthwise, project); every other layer's output is materialized (int8 tensors are a quarter
@@ -148,6 +149,8 @@ class MobileNetV2Q8 {
   bool has_output_quant_ = false;
   float output_scale_ = 0.0f;
   int32_t output_zero_point_ = 0, output_min_ = 0, output_max_ = 0;  // the model's own domain
+  float softmax_table_[256] = {};  // TFLite's SOFTMAX table (classify())
+  bool softmax_uint8_ = false;     // the model's softmax output is uint8 (else int8)
 
   MemoryPlan plan_;
   std::vector<int8_t> arena_;

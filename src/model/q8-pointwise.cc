@@ -12,7 +12,8 @@ struct ChannelRange {
 }  // namespace
 
 void Q8Pointwise::pack(size_t k, size_t n, const int16_t* weights, const int32_t* bias,
-                       int32_t input_zero_point, const q8::Requantization* requant) {
+                       int32_t input_zero_point, const q8::Requantization* requant,
+                       bool single_rounding) {
   k_ = k;
   n_ = n;
   segments_.clear();
@@ -21,7 +22,7 @@ void Q8Pointwise::pack(size_t k, size_t n, const int16_t* weights, const int32_t
   const auto pack_range = [&](ChannelRange r, std::vector<int32_t>* out) {
     out->assign(qs8_gemm_packed_words(k, r.count), 0);
     qs8_gemm_pack(k, r.count, weights + r.first * k, bias + r.first, input_zero_point,
-                  requant + r.first, out->data());
+                  requant + r.first, out->data(), single_rounding);
     return static_cast<Q8RequantMode>((*out)[0]);
   };
 

@@ -37,9 +37,11 @@ class Q8Pointwise {
     Q8RequantMode mode;
   };
 
-  // weights: [n][k] minus their zero point, bias [n], requant [n] (as qs8_gemm_pack).
+  // weights: [n][k] minus their zero point, bias [n], requant [n], single_rounding (as
+  // qs8_gemm_pack).
   void pack(size_t k, size_t n, const int16_t* weights, const int32_t* bias,
-            int32_t input_zero_point, const q8::Requantization* requant);
+            int32_t input_zero_point, const q8::Requantization* requant,
+            bool single_rounding = false);
 
   // c[i][j] for rows i < m and channels j < n, exactly what qs8_gemm_minmax gives on the whole
   // packing.

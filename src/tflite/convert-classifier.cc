@@ -352,7 +352,8 @@ void add_layer(WeightFileBuilder& builder, const Layer& l, const std::vector<int
 // point (the quantized real 0): "input.out_q" (what the stem reads, after any QUANTIZE),
 // "stem", "block<i>.expand" / ".dw" / ".project" / ".add" (residual ADD), "head", "pool",
 // "logits", and "output" (the graph output after SOFTMAX and any QUANTIZE, when the graph has
-// a SOFTMAX). The float engine looks tensors up by name and never reads these.
+// a SOFTMAX); plus "pool.mean" when the pooling is a MEAN. The float engine looks tensors up by
+// name and never reads these.
 
 // Returns whether the graph's activations are quantized (and their parameters were added).
 bool add_activation_quants(WeightFileBuilder& builder, const Classifier& c, const Graph& graph) {
@@ -371,6 +372,13 @@ bool add_activation_quants(WeightFileBuilder& builder, const Classifier& c, cons
   }
   add_activation_quant(builder, "head", *c.head.output);
   add_activation_quant(builder, "pool", graph.tensors[static_cast<size_t>(c.pool->outputs[0])]);
+  if (c.pool->code == op::kMean) {
+    // TFLite's integer MEAN rounds differently from its AVERAGE_POOL_2D (kernels-q8.h,
+    // Q8PoolParams): a one-element marker tells the integer engine which one the model has.
+    if (!builder.add_f32_tensor("pool.mean", {1}, {1.0f})) {
+      fail("writing pool.mean: " + builder.error());
+    }
+  }
   add_activation_quant(builder, "logits", *c.logits.output);
   if (c.softmax) add_activation_quant(builder, "output", graph.tensors[static_cast<size_t>(c.output)]);
   return true;

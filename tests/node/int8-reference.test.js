@@ -8,18 +8,22 @@
 // here with libjpeg-turbo's djpeg, the decoder PIL uses (jpeg-js, which the public API keeps,
 // differs from it by 1-4 on about half of the bytes). So what is left is the arithmetic alone.
 //
-// Why the scores still differ: TFLite requantizes through gemmlowp's fixed point (a rounding
-// high multiply, then a rounding shift); Arm NN CpuRef dequantizes to float, accumulates in
-// float and rounds once. tests/cpp/native/test-armnn-float-reference.cc shows it: a float model
-// of Arm NN fed the engine's own pixels reproduces every reference score exactly (BMPs; the
-// JPEGs too, through djpeg, when checked by hand). The two disagree by one step on a few activations per layer, and these
-// networks amplify single steps (one input pixel's lowest bit moves the uint8 scores by up to
-// 10/256; one logit step moves a top score p by about p(1 - p) * 0.1-0.2). Measured with
-// identical pixels: uint8 model 27 of 50 reference top-5 scores differ, by at most 23/256,
-// top-3 equal on 10/10 images; ptq model 31 of 50, at most 16/256, top-3 equal on 8/10. The
-// issue's target (top-3 equal, every score within 2/256) needs Arm NN's float arithmetic, which
-// this engine does not imitate: it follows TFLite. So this asserts what holds with TFLite
-// semantics, per model: the same top-1 class, every clearly scored reference class (>= 4/256)
+// Why the scores still differ: this engine computes exactly what the TFLite runtime's builtin
+// kernels compute (int8-vs-tflite.test.js: all 1001 scores equal on every photo, both models),
+// and TFLite itself differs from the reference by these amounts. TFLite requantizes in fixed
+// point (a rounding high multiply, then a rounding shift; one rounding for its int8 convolutions);
+// Arm NN CpuRef dequantizes to float, accumulates in float and rounds once.
+// tests/cpp/native/test-armnn-float-reference.cc shows it: a float model of Arm NN fed the
+// engine's own pixels reproduces every reference score exactly (BMPs; the JPEGs too, through
+// djpeg, when checked by hand). The two disagree by one step on a few activations per layer,
+// and these networks amplify single steps (one input pixel's lowest bit moves the uint8 scores
+// by up to 10/256; one logit step moves a top score p by about p(1 - p) * 0.1-0.2). Measured
+// with identical pixels (TFLite's scores and ours alike): uint8 model 27 of 50 reference top-5
+// scores differ, by at most 23/256, top-3 equal on 10/10 images; ptq model 28 of 50, at most
+// 23/256, top-3 equal on 7/10. The target (top-3 equal, every score within 2/256) needs
+// Arm NN's float arithmetic, which this engine does not imitate: it follows TFLite. So this
+// asserts what holds with TFLite semantics, per model: the same top-1 class, every clearly
+// scored reference class (>= 4/256)
 // among our top 5 (or tied with our fifth), every reference top-5 score within the measured
 // bound, and the exact top-3 on at least the measured number of images; node --test prints the
 // per-image differences.
@@ -34,7 +38,7 @@ const MODELS = [
   { weights: 'weights/mobilenet_v2_1.0_224.mnv2', reference: 'mobilenet_v2_1.0_224_quant.jsonl',
     maxSteps: 23, minTop3Exact: 10 },
   { weights: 'weights/tf2_mobilenet_v2_1.0_224_ptq.mnv2', reference: 'tf2_mobilenet_v2_1.0_224_ptq.jsonl',
-    maxSteps: 16, minTop3Exact: 8 },
+    maxSteps: 23, minTop3Exact: 7 },
 ];
 const STEP = 1 / 256;
 const CLEAR_SCORE = 4 * STEP;

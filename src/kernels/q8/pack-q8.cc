@@ -20,7 +20,8 @@ struct ModeChoice {
 };
 
 // bounds[c]: the largest |accumulator| any input can produce in channel c.
-ModeChoice choose_mode(size_t n, const q8::Requantization* requant, const int64_t* bounds) {
+ModeChoice choose_mode(size_t n, const q8::Requantization* requant, const int64_t* bounds,
+                       bool single_rounding = false) {
   int32_t lo = 0, hi = 0;
   bool left_shift = false;
   int64_t max_bound = 0;
@@ -32,7 +33,7 @@ ModeChoice choose_mode(size_t n, const q8::Requantization* requant, const int64_
     max_bound = std::max(max_bound, bounds[c]);
   }
   if (left_shift || max_bound > kQ8MaxAccumulator) return {Q8RequantMode::kGeneric, 0};
-  if (lo == hi && hi <= kQ8MaxUniformShift) return {Q8RequantMode::kUniform, hi};
+  if (lo == hi && hi <= kQ8MaxUniformShift && !single_rounding) return {Q8RequantMode::kUniform, hi};
   if (hi > kQ8MaxCommonShift) return {Q8RequantMode::kGeneric, 0};
   // Without the clamp, lane c scales y - 1 (|y| <= |acc| * M / 2^31 + 1 + 2^(e-1)) by 2^(E-e).
   for (size_t c = 0; c < n; c++) {
@@ -44,17 +45,19 @@ ModeChoice choose_mode(size_t n, const q8::Requantization* requant, const int64_
   return {Q8RequantMode::kPerChannelBounded, hi};
 }
 
-void write_header(int32_t* packed, const ModeChoice& choice, int32_t input_zero_point) {
+void write_header(int32_t* packed, const ModeChoice& choice, int32_t input_zero_point,
+                  bool single_rounding = false) {
   packed[0] = static_cast<int32_t>(choice.mode);
   packed[1] = choice.common_shift;
   packed[2] = input_zero_point;
-  packed[3] = 0;
+  packed[kQ8RoundingWord] = single_rounding ? 1 : 0;
 }
 
 // The requantization arrays of one group of `group` channels starting at channel `first`
 // (channels past n are padding: zero multiplier, the common shift).
 void write_requant(int32_t* arrays, size_t group, size_t first, size_t n, const int32_t* bias,
-                   const q8::Requantization* requant, const ModeChoice& choice) {
+                   const q8::Requantization* requant, const ModeChoice& choice,
+                   bool single_rounding = false) {
   for (size_t j = 0; j < group; j++) {
     const size_t c = first + j;
     const bool real = c < n;
@@ -63,14 +66,17 @@ void write_requant(int32_t* arrays, size_t group, size_t first, size_t n, const 
     arrays[kQ8Bias * group + j] = real ? bias[c] : 0;
     arrays[kQ8Multiplier * group + j] = r.multiplier;
     arrays[kQ8Shift * group + j] = r.shift;
-    arrays[kQ8Half * group + j] = e == 0 ? INT32_MIN : int32_t{1} << (e - 1);
+    arrays[kQ8Half * group + j] = e == 0 || single_rounding ? INT32_MIN : int32_t{1} << (e - 1);
     const bool scaled = choice.mode == Q8RequantMode::kPerChannel ||
                         choice.mode == Q8RequantMode::kPerChannelBounded;
     const bool clamped = choice.mode == Q8RequantMode::kPerChannel;
     arrays[kQ8Bound * group + j] = clamped ? int32_t{1} << (e + 8) : INT32_MAX;
     arrays[kQ8NegBound * group + j] = clamped ? -(int32_t{1} << (e + 8)) : INT32_MIN;
     arrays[kQ8ScaleUp * group + j] = scaled ? int32_t{1} << (choice.common_shift - e) : 1;
-    const int64_t nudge = (int64_t{1} << 31) + (e == 0 ? 0 : int64_t{1} << (31 + e));
+    // Two roundings: 2^31 (the high multiply's) + 2^(31+e) (the shift's, before the sign
+    // correction); one rounding: 2^(31+e) alone (2^31 for e = 0, where both forms agree).
+    const int64_t nudge = single_rounding ? int64_t{1} << (31 + e)
+                                          : (int64_t{1} << 31) + (e == 0 ? 0 : int64_t{1} << (31 + e));
     arrays[kQ8Nudge * group + 2 * j] = static_cast<int32_t>(static_cast<uint64_t>(nudge));
     arrays[kQ8Nudge * group + 2 * j + 1] = static_cast<int32_t>(static_cast<uint64_t>(nudge) >> 32);
   }
@@ -103,7 +109,7 @@ size_t qs8_gemm_packed_words(size_t k, size_t n) {
 
 void qs8_gemm_pack(size_t k, size_t n, const int16_t* weights, const int32_t* bias,
                    int32_t input_zero_point, const q8::Requantization* requant,
-                   int32_t* packed) {
+                   int32_t* packed, bool single_rounding) {
   // Folded bias: sum_k (a - zp) * w + b = sum_k a * w + (b - zp * sum_k w), in wrapping int32
   // arithmetic like the accumulation itself.
   std::vector<int32_t> folded(n);
@@ -115,12 +121,12 @@ void qs8_gemm_pack(size_t k, size_t n, const int16_t* weights, const int32_t* bi
   }
   // The kernel multiplies raw int8 inputs (|a| <= 128) after the folded bias.
   const std::vector<int64_t> bounds = accumulator_bounds(n, k, k, 1, weights, folded.data(), 128);
-  const ModeChoice choice = choose_mode(n, requant, bounds.data());
-  write_header(packed, choice, input_zero_point);
+  const ModeChoice choice = choose_mode(n, requant, bounds.data(), single_rounding);
+  write_header(packed, choice, input_zero_point, single_rounding);
   int32_t* out = packed + kQ8HeaderWords;
   const size_t pairs = (k + 1) / 2;
   for (size_t block = 0; block < n; block += kQ8GemmBlock) {
-    write_requant(out, kQ8GemmBlock, block, n, folded.data(), requant, choice);
+    write_requant(out, kQ8GemmBlock, block, n, folded.data(), requant, choice, single_rounding);
     out += kQ8ArrayWords * kQ8GemmBlock;
     for (size_t p = 0; p < pairs; p++) {
       for (size_t j = 0; j < kQ8GemmBlock; j++) {

@@ -11,6 +11,7 @@ void qs8_gemm_minmax__ref(size_t m, size_t k, size_t n, const int8_t* a, size_t 
   constexpr size_t B = kQ8GemmBlock;
   const size_t pairs = (k + 1) / 2;
   const size_t block_words = B * (kQ8ArrayWords + pairs);
+  const bool single_rounding = packed[kQ8RoundingWord] != 0;
   for (size_t i = 0; i < m; i++) {
     for (size_t j = 0; j < n; j++) {
       const int32_t* block = packed + kQ8HeaderWords + (j / B) * block_words;
@@ -23,7 +24,7 @@ void qs8_gemm_minmax__ref(size_t m, size_t k, size_t n, const int8_t* a, size_t 
         acc = q8::wrapping_add(acc, int32_t{a[i * a_stride + kk]} * w);
       }
       const q8::Requantization r = {block[kQ8Multiplier * B + lane], block[kQ8Shift * B + lane]};
-      c[i * c_stride + j] = q8_requantize(acc, r, output);
+      c[i * c_stride + j] = q8_requantize(acc, r, output, single_rounding);
     }
   }
 }

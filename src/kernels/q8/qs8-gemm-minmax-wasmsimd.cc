@@ -40,6 +40,7 @@ struct Epilogue {
   v128_t zero_point;  // i16x8
   v128_t min, max;    // i8x16
   const Q8Output* output;
+  bool single_rounding;  // kGeneric only: the other modes have it in their packed arrays
 };
 
 // Requantizes and stores one row of kVectors * 4 accumulators (nr of them are real). The mode
@@ -51,7 +52,7 @@ inline void store_row(const v128_t* acc, const int32_t* arrays, int8_t* c, size_
   if constexpr (kMode == Q8RequantMode::kGeneric) {
     int8_t out[kVectors * 4];
     for (size_t v = 0; v < kVectors; v++) {
-      q8::requantize_scalar(acc[v], arrays, kBlock, 4 * v, *e.output, out + 4 * v);
+      q8::requantize_scalar(acc[v], arrays, kBlock, 4 * v, *e.output, out + 4 * v, e.single_rounding);
     }
     for (size_t j = 0; j < nr; j++) c[j] = out[j];
     return;
@@ -185,7 +186,8 @@ void qs8_gemm_minmax__wasmsimd(size_t m, size_t k, size_t n, const int8_t* a, si
   const Epilogue e = {q8::Requantizer(packed),
                       wasm_i16x8_splat(static_cast<int16_t>(output.zero_point)),
                       wasm_i8x16_splat(static_cast<int8_t>(output.min)),
-                      wasm_i8x16_splat(static_cast<int8_t>(output.max)), &output};
+                      wasm_i8x16_splat(static_cast<int8_t>(output.max)), &output,
+                      packed[kQ8RoundingWord] != 0};
   select_gemm(e.requant.mode, e.requant.shift)(m, k, n, a, a_stride, packed, c, c_stride, e);
 }
 

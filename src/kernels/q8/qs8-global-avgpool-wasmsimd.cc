@@ -1,27 +1,15 @@
 // Integer global average pool, SIMD128: the per-channel sums (the bulk of the work) 16
-// channels at a time in int32; the per-channel requantization and division, done once per
-// channel, use the scalar definition. Channels past the last multiple of 16 are summed
+// channels at a time in int32; the per-channel requantization, done once per channel, is the
+// scalar definition (q8_pool_output). Channels past the last multiple of 16 are summed
 // scalar.
 #include "kernels/kernels-q8.h"
 #include "kernels/simd.h"
 
 namespace mnv2 {
-namespace {
-
-int8_t finish(int32_t centred_sum, int32_t count, const Q8PoolParams& p) {
-  const int32_t scaled = q8::multiply_by_quantized_multiplier(centred_sum, p.requant);
-  const int32_t mean = scaled > 0 ? (scaled + count / 2) / count : (scaled - count / 2) / count;
-  const int64_t value = int64_t{mean} + p.output.zero_point;
-  return static_cast<int8_t>(value < p.output.min ? p.output.min
-                                                  : (value > p.output.max ? p.output.max : value));
-}
-
-}  // namespace
 
 void qs8_global_avgpool__wasmsimd(const int8_t* input, size_t pixels, size_t channels,
                                   int8_t* output, const Q8PoolParams& p) {
   const int32_t count = static_cast<int32_t>(pixels);
-  const int32_t offset = -count * p.input_zero_point;  // sum (q - zp) = sum q - count * zp
   size_t c = 0;
   for (; c + 16 <= channels; c += 16) {
     v128_t s0 = wasm_i32x4_splat(0), s1 = s0, s2 = s0, s3 = s0;
@@ -40,12 +28,12 @@ void qs8_global_avgpool__wasmsimd(const int8_t* input, size_t pixels, size_t cha
     wasm_v128_store(sums + 4, s1);
     wasm_v128_store(sums + 8, s2);
     wasm_v128_store(sums + 12, s3);
-    for (size_t j = 0; j < 16; j++) output[c + j] = finish(sums[j] + offset, count, p);
+    for (size_t j = 0; j < 16; j++) output[c + j] = q8_pool_output(sums[j], count, p);
   }
   for (; c < channels; c++) {
     int32_t sum = 0;
     for (size_t i = 0; i < pixels; i++) sum += input[i * channels + c];
-    output[c] = finish(sum + offset, count, p);
+    output[c] = q8_pool_output(sum, count, p);
   }
 }
 

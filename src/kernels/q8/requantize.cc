@@ -54,4 +54,21 @@ Q8PoolParams q8_pool_params(float input_scale, int32_t input_zero_point, float o
   return p;
 }
 
+Q8PoolParams q8_mean_params(float input_scale, int32_t input_zero_point, float output_scale,
+                            size_t pixels, bool uint8_model, Q8Output output) {
+  Q8PoolParams p;
+  p.input_zero_point = input_zero_point;
+  p.output = output;
+  p.mean = true;
+  p.model_offset = uint8_model ? 128 : 0;
+  // TFLite computes both in float, in this order, then takes the multiplier from the float.
+  const float count = static_cast<float>(pixels);
+  const float real_scale = input_scale / (count * output_scale);
+  p.mean_requant = q8::quantize_multiplier(static_cast<double>(real_scale));
+  float zero = static_cast<float>(input_zero_point + p.model_offset) * input_scale / output_scale;
+  zero = zero > 0.0f ? zero + 0.5f : zero - 0.5f;
+  p.mean_bias = output.zero_point + p.model_offset - static_cast<int32_t>(zero);
+  return p;
+}
+
 }  // namespace mnv2

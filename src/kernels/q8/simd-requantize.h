@@ -2,7 +2,8 @@
 // Q8RequantMode in kernels-q8.h), exact for every lane of a kUniform or kPerChannel layer:
 //
 //   y = high32(2 * acc * M + C)       i64x2.extmul of the doubled accumulator, plus the nudge
-//   t = y - [y < 2^(e-1)]             the sign correction of RoundingDivideByPOT
+//   t = y - [y < 2^(e-1)]             the sign correction of RoundingDivideByPOT (none for a
+//                                     single-rounding layer: its arrays hold half = INT32_MIN)
 //   (kPerChannel: t clamped to +-2^(e+8); both per-channel modes: times 2^(E-e))
 //   result = t >> E
 //
@@ -126,13 +127,13 @@ inline v128_t narrow_add_zero_point(v128_t lo, v128_t hi, v128_t zero_point) {
 
 // The scalar definition for kGeneric layers: 4 accumulators to 4 finished int8 outputs.
 inline void requantize_scalar(v128_t acc, const int32_t* arrays, size_t stride, size_t c,
-                              const Q8Output& output, int8_t out[4]) {
+                              const Q8Output& output, int8_t out[4], bool single_rounding = false) {
   int32_t lanes[4];
   wasm_v128_store(lanes, acc);
   for (size_t j = 0; j < 4; j++) {
     const Requantization r = {arrays[kQ8Multiplier * stride + c + j],
                               arrays[kQ8Shift * stride + c + j]};
-    out[j] = q8_requantize(lanes[j], r, output);
+    out[j] = q8_requantize(lanes[j], r, output, single_rounding);
   }
 }
 

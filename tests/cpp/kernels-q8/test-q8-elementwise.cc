@@ -1,7 +1,8 @@
 // qs8_vadd_minmax and qs8_global_avgpool: __ref against plain statements of TFLite's ADD and
-// average pool (and within one quantization step of the exact real-valued result), __wasmsimd
-// against __ref bit for bit, over lengths and channel counts with every SIMD remainder, equal
-// and different input/output scales, and in-place use.
+// average pool (and within one quantization step of the exact real-valued result), its MEAN
+// form against values of TFLite's MEAN, __wasmsimd against __ref bit for bit, over lengths and
+// channel counts with every SIMD remainder, equal and different input/output scales, both
+// pool forms, and in-place use.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -66,6 +67,14 @@ PoolCase make_pool(size_t pixels, size_t channels, bool same_scale, uint32_t see
   const Q8Output out = same_scale ? Q8Output{zp_in, -128, 127} : random_output(rng, false);
   t.params = q8_pool_params(t.in_scale, zp_in, t.out_scale, out);
   t.input = random_i8(rng, pixels * channels);
+  return t;
+}
+
+// The same with TFLite's MEAN (as a model of stored type uint8 or int8 has it).
+PoolCase make_mean(size_t pixels, size_t channels, bool uint8_model, uint32_t seed) {
+  PoolCase t = make_pool(pixels, channels, false, seed);
+  t.params = q8_mean_params(t.in_scale, t.params.input_zero_point, t.out_scale, pixels,
+                            uint8_model, t.params.output);
   return t;
 }
 
@@ -157,6 +166,53 @@ TEST_SUITE("kernels-q8/elementwise") {
               CHECK(std::fabs(got[c] - ideal) <= 1.0);
             }
           }
+        }
+      }
+    }
+  }
+
+  TEST_CASE("qs8_global_avgpool__ref, MEAN form: TFLite's values, within a step of the real mean") {
+    // The quantization of tf2_mobilenet_v2_1.0_224_ptq.tflite's MEAN (head output -> pooled),
+    // 7x7 pixels. On a map of one value v, TFLite's MEAN gives `tflite` (its formula, which
+    // reproduced every pooled channel of the TFLite runtime on the 10 shared photos), and the
+    // rounded average of AVERAGE_POOL_2D's form would give one step less.
+    struct Known { int8_t v, tflite; };
+    const Q8PoolParams p = q8_mean_params(0.0235294122248888f, -128, 0.019077831879258156f, 49,
+                                          false, Q8Output{-128, -128, 127});
+    for (const Known k : {Known{-126, -125}, Known{-19, 7}, Known{-49, -30}, Known{-128, -128}}) {
+      const std::vector<int8_t> input(49, k.v);
+      int8_t got = kSentinel;
+      qs8_global_avgpool__ref(input.data(), 49, 1, &got, p);
+      CHECK_MESSAGE(int(got) == int(k.tflite), "v=", int(k.v));
+    }
+    for (size_t pixels : {1, 4, 49, 64}) {
+      for (bool uint8_model : {false, true}) {
+        const PoolCase t = make_mean(pixels, 40, uint8_model, uint32_t(pixels * 3 + uint8_model));
+        const std::vector<int8_t> got = run_pool(qs8_global_avgpool__ref, t);
+        for (size_t c = 0; c < t.channels; c++) {
+          int64_t sum = 0;
+          for (size_t i = 0; i < pixels; i++) sum += t.input[i * t.channels + c] - t.params.input_zero_point;
+          const Q8Output& o = t.params.output;
+          const double real = t.in_scale * double(sum) / double(pixels);
+          const double ideal = std::clamp(std::round(real / t.out_scale) + o.zero_point,
+                                          double(o.min), double(o.max));
+          INFO("pixels=", pixels, " uint8=", uint8_model, " c=", c);
+          CHECK(std::fabs(got[c] - ideal) <= 1.0);
+        }
+      }
+    }
+  }
+
+  TEST_CASE("qs8_global_avgpool__wasmsimd matches __ref bit for bit, MEAN form") {
+    for (size_t pixels : {1, 49, 100}) {
+      for (size_t channels : {1, 16, 17, 1280}) {
+        for (bool uint8_model : {false, true}) {
+          INFO("pixels=", pixels, " channels=", channels, " uint8=", uint8_model);
+          const PoolCase t = make_mean(pixels, channels, uint8_model, uint32_t(pixels + channels));
+          const std::vector<int8_t> want = run_pool(qs8_global_avgpool__ref, t);
+          const std::vector<int8_t> got = run_pool(qs8_global_avgpool__wasmsimd, t);
+          const size_t bad = first_mismatch(got, want);
+          CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
         }
       }
     }

@@ -5,6 +5,7 @@
 // requantization modes, ReLU6 and linear clamps.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -20,6 +21,7 @@ struct GemmCase {
   size_t m, k, n, a_stride, c_stride;
   Mode mode;
   bool uint8_style, relu6;
+  bool single_rounding = false;  // TFLite's int8 convolutions (ruy): one rounding
 };
 
 struct GemmData {
@@ -40,7 +42,8 @@ std::vector<GemmCase> gemm_cases() {
       const size_t pad_a = variant % 3 == 1 ? 3 : 0;
       const size_t pad_c = variant % 2 == 1 ? 5 : 0;
       const bool uint8_style = mode == Mode::kPerTensor ? variant % 4 != 3 : variant % 4 == 0;
-      cases.push_back({m, k, n, k + pad_a, n + pad_c, mode, uint8_style, variant % 2 == 0});
+      cases.push_back({m, k, n, k + pad_a, n + pad_c, mode, uint8_style, variant % 2 == 0,
+                       !uint8_style && variant % 3 != 2});
       variant++;
     }
   };
@@ -69,7 +72,7 @@ GemmData make_data(const GemmCase& t, uint32_t seed) {
   d.output = random_output(rng, t.relu6);
   d.packed.resize(qs8_gemm_packed_words(t.k, t.n));
   qs8_gemm_pack(t.k, t.n, d.w.centred.data(), d.bias.data(), d.input_zero_point,
-                d.requant.data(), d.packed.data());
+                d.requant.data(), d.packed.data(), t.single_rounding);
   return d;
 }
 
@@ -89,7 +92,16 @@ std::vector<int8_t> plain(const GemmCase& t, const GemmData& d) {
         acc += int64_t(int32_t(d.a[i * t.a_stride + kk]) - d.input_zero_point) *
                (d.w.raw[j * t.k + kk] - d.w.zero_point[j]);
       }
-      c[i * t.c_stride + j] = tflite_output(acc, d.requant[j], d.output);
+      if (t.single_rounding) {
+        // ruy: round(acc * M / 2^(31 - shift)) with ties toward +infinity, one rounding.
+        const q8::Requantization r = d.requant[j];
+        const int total = 31 - r.shift;
+        const int64_t scaled = (acc * r.multiplier + (int64_t{1} << (total - 1))) >> total;
+        c[i * t.c_stride + j] = static_cast<int8_t>(
+            std::clamp<int64_t>(scaled + d.output.zero_point, d.output.min, d.output.max));
+      } else {
+        c[i * t.c_stride + j] = tflite_output(acc, d.requant[j], d.output);
+      }
     }
   }
   return c;
@@ -97,7 +109,8 @@ std::vector<int8_t> plain(const GemmCase& t, const GemmData& d) {
 
 #define GEMM_CAPTURE(t)                                                                       \
   INFO("m=", t.m, " k=", t.k, " n=", t.n, " a_stride=", t.a_stride, " c_stride=", t.c_stride, \
-       " ", mode_name(t.mode), t.uint8_style ? " uint8" : " int8", t.relu6 ? " relu6" : " linear")
+       " ", mode_name(t.mode), t.uint8_style ? " uint8" : " int8", t.relu6 ? " relu6" : " linear", \
+       t.single_rounding ? " single rounding" : "")
 
 }  // namespace
 
@@ -162,15 +175,44 @@ TEST_SUITE("kernels-q8/gemm") {
   }
 
   TEST_CASE("the random cases reach every requantization mode") {
-    size_t seen[4] = {0, 0, 0, 0};
+    size_t seen[4] = {0, 0, 0, 0}, seen_single[4] = {0, 0, 0, 0};
     const std::vector<GemmCase> cases = gemm_cases();
     for (size_t i = 0; i < cases.size(); i++) {
       const GemmData d = make_data(cases[i], uint32_t(i));
-      seen[d.packed[0]]++;
+      (cases[i].single_rounding ? seen_single : seen)[d.packed[0]]++;
+      CHECK(d.packed[kQ8RoundingWord] == int32_t(cases[i].single_rounding));
     }
     for (size_t mode = 0; mode < 4; mode++) {
       INFO("mode ", mode);
       CHECK(seen[mode] > 10);
+      // A single-rounding layer never takes kUniform (its constants are the two roundings').
+      if (mode == size_t(Q8RequantMode::kUniform)) CHECK(seen_single[mode] == 0);
+      else CHECK(seen_single[mode] > 10);
     }
+  }
+
+  TEST_CASE("one rounding and two differ where the first lands on the second's tie") {
+    // Accumulator 13327 with multiplier 1624188629 * 2^-31 * 2^-6 is 157.49: two roundings give
+    // 10080 / 64 = 157.5, then 158; one gives 157. (This is the output of
+    // mobilenet_v2_1.0_224_quant's block 8 expansion where TFLite's runtime gave 157 on cat.bmp:
+    // its multiplier there, from the float product of the scales, is 1624188583, and rounds
+    // twice to 157 as well.) Both twins, both packings, all modes of one channel.
+    const int16_t w[1] = {1};
+    const int32_t b[1] = {13326};
+    const int8_t a[1] = {1};
+    const Q8Output out = {-128, -128, 127};
+    const q8::Requantization r[1] = {{1624188629, -6}};
+    std::vector<int32_t> packed(qs8_gemm_packed_words(1, 1));
+    for (bool single : {false, true}) {
+      qs8_gemm_pack(1, 1, w, b, 0, r, packed.data(), single);
+      for (qs8_gemm_fn* fn : {qs8_gemm_minmax__ref, qs8_gemm_minmax__wasmsimd}) {
+        int8_t c = kSentinel;
+        fn(1, 1, 1, a, 1, packed.data(), &c, 1, out);
+        CHECK_MESSAGE(int(c) == (single ? 157 : 158) - 128, "single=", single);
+      }
+    }
+    CHECK(q8::multiply_by_quantized_multiplier_single_rounding(13327, r[0]) == 157);
+    CHECK(q8::multiply_by_quantized_multiplier(13327, r[0]) == 158);
+    CHECK(q8::multiply_by_quantized_multiplier(13327, {1624188583, -6}) == 157);
   }
 }

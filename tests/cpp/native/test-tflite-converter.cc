@@ -122,10 +122,11 @@ std::vector<std::string> expected_activation_quants(float alpha) {
 
 // activation_type: the element type of the quantized activations; the graph input and output
 // may differ from it (input_type, output_type: the TF2 model quantizes its uint8 input to int8
-// and its int8 softmax back to uint8).
+// and its int8 softmax back to uint8). mean_pool: the graph pools with MEAN (the TF2 model),
+// which the file marks with "pool.mean" (TFLite's MEAN rounds unlike its AVERAGE_POOL_2D).
 void check_classifier_file(const ConvertResult& result, TensorType weight_type,
                            bool per_channel, TensorType activation_type, TensorType input_type,
-                           TensorType output_type) {
+                           TensorType output_type, bool mean_pool) {
   const Parsed p = parse(result.file);
   CHECK(p.header.model_kind == static_cast<uint32_t>(ModelKind::kClassifier));
   CHECK(p.header.alpha == 1.0f);
@@ -137,8 +138,10 @@ void check_classifier_file(const ConvertResult& result, TensorType weight_type,
 
   const auto expected = expected_tensors(1.0f, 1001);
   const auto quants = expected_activation_quants(1.0f);
-  CHECK(p.records.size() == expected.size() + quants.size());
-  CHECK(result.summary.tensor_count == expected.size() + quants.size());
+  const size_t markers = mean_pool ? 1 : 0;
+  CHECK(p.records.size() == expected.size() + quants.size() + markers);
+  CHECK(result.summary.tensor_count == expected.size() + quants.size() + markers);
+  CHECK((p.find("pool.mean") != nullptr) == mean_pool);
   CHECK(result.summary.activation_quantization);
   for (const std::string& name : quants) {
     CAPTURE(name);
@@ -209,7 +212,7 @@ TEST_SUITE("tflite converter") {
     CHECK(result.summary.weight_type == TensorType::kU8);
     CHECK_FALSE(result.summary.per_channel);
     check_classifier_file(result, TensorType::kU8, false, TensorType::kU8, TensorType::kU8,
-                          TensorType::kU8);
+                          TensorType::kU8, false);
   }
 
   TEST_CASE("the TF2 int8 model converts with per-channel int8 weights") {
@@ -225,7 +228,7 @@ TEST_SUITE("tflite converter") {
     CHECK(result.summary.weight_type == TensorType::kI8);
     CHECK(result.summary.per_channel);
     check_classifier_file(result, TensorType::kI8, true, TensorType::kI8, TensorType::kI8,
-                          TensorType::kU8);
+                          TensorType::kU8, true);
   }
 
   TEST_CASE("stored weights are the TFLite integers with their scale and zero point") {
