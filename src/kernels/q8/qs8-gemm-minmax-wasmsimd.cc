@@ -30,10 +30,10 @@ inline v128_t pair_splat(const int8_t* a) {
   return wasm_i16x8_extend_low_i8x16(wasm_v128_load16_splat(a));
 }
 
-// The last, odd k: (a[k], a[k]) against the packed pair (w, 0).
-inline v128_t single_splat(const int8_t* a) {
-  return wasm_i16x8_extend_low_i8x16(wasm_v128_load8_splat(a));
-}
+// The last, odd k: (a[k], a[k]) against the packed pair (w, 0). A scalar splat: V8 lowers
+// load8_splat + extend to a byte broadcast, a shuffle mask built in registers, pshufb and two
+// shifts.
+inline v128_t single_splat(const int8_t* a) { return wasm_i16x8_splat(*a); }
 
 struct Epilogue {
   q8::Requantizer requant;
