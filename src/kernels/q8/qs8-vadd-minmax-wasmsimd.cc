@@ -16,20 +16,10 @@ namespace {
 
 bool is_half(q8::Requantization r) { return r.multiplier == (1 << 30) && r.shift == 0; }
 
-// The value of x, which the compiler may no longer assume it knows (an empty asm statement
-// "changes" it): what is computed from it stays where it is written.
-template <typename T>
-inline T opaque(T x) {
-  __asm__ volatile("" : "+r"(x));
-  return x;
-}
-
 // UniformRequantizer's arithmetic with the multiplier loaded from memory the compiler cannot
-// see into and the shift count made opaque, at every use. Why: with them as known splats, LLVM
-// hoisted the multiplier's sign extension (and folded it into a lane shuffle and two 64-bit
-// shifts) and the splat shift count out of the loop, and instruction selection, which sees one
-// basic block at a time, then emitted a generic i64x2.mul (a dozen instructions per 2 lanes
-// under V8) for each i64x2.extmul and four scalar shifts for each i32x4.shr.
+// see into and the shift count made opaque, at every use (see q8::opaque). With them as known
+// splats, LLVM hoisted the multiplier's sign extension (folded into a lane shuffle and two
+// 64-bit shifts) and the shift count out of the loop: every ADD layer ran ~2x slower.
 struct LoopRequantizer {
   const q8::Requantization* r;
   v128_t nudge, half;
@@ -45,11 +35,11 @@ struct LoopRequantizer {
 
   v128_t operator()(v128_t x) const {
     const v128_t doubled = wasm_i32x4_add(x, x);
-    const v128_t multiplier = wasm_v128_load(opaque(&multipliers[0]));
+    const v128_t multiplier = wasm_v128_load(q8::opaque(&multipliers[0]));
     const v128_t lo = wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(doubled, multiplier), nudge);
     const v128_t hi = wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(doubled, multiplier), nudge);
     const v128_t y = wasm_i32x4_shuffle(lo, hi, 1, 3, 5, 7);
-    return wasm_i32x4_shr(wasm_i32x4_add(y, wasm_i32x4_gt(half, y)), opaque(-r->shift));
+    return wasm_i32x4_shr(wasm_i32x4_add(y, wasm_i32x4_gt(half, y)), q8::opaque(-r->shift));
   }
 };
 
@@ -69,8 +59,8 @@ struct Side {
       if (half) return wasm_i32x4_shl(centred, kLeftShift - 1);
       return requant(wasm_i32x4_shl(centred, kLeftShift));
     } else {
-      if (half) return wasm_i32x4_shl(centred, opaque(left_shift - 1));
-      return requant(wasm_i32x4_shl(centred, opaque(left_shift)));
+      if (half) return wasm_i32x4_shl(centred, q8::opaque(left_shift - 1));
+      return requant(wasm_i32x4_shl(centred, q8::opaque(left_shift)));
     }
   }
 };

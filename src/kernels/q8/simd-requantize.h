@@ -21,6 +21,18 @@
 
 namespace mnv2::q8 {
 
+// The value of x, which the compiler may no longer assume it knows (an empty asm statement
+// "changes" it), so that what is computed from it stays where it is written. Why: LLVM hoists
+// a splat shift count or multiplier out of a loop, and instruction selection, which sees one
+// basic block at a time, then no longer knows the count is one value for all lanes (it emits
+// four extract/shift/replace lanes per i32x4.shr) or that the multiplier is sign-extended (a
+// generic i64x2.mul, a dozen instructions per 2 lanes under V8, per i64x2.extmul).
+template <typename T>
+inline T opaque(T x) {
+  __asm__ volatile("" : "+r"(x));
+  return x;
+}
+
 // A packed layer's requantization constants, set up once per kernel call.
 struct Requantizer {
   Q8RequantMode mode;
@@ -75,7 +87,7 @@ inline v128_t requantize_lanes(v128_t acc, const int32_t* arrays, size_t stride,
     t = wasm_i32x4_mul(t, wasm_v128_load(arrays + kQ8ScaleUp * stride + c));
   }
   if constexpr (kShift == kRuntimeShift) {
-    return wasm_i32x4_shr(t, q.shift);
+    return wasm_i32x4_shr(t, opaque(q.shift));
   } else {
     static_assert(kShift >= 0 && kShift <= kQ8MaxUniformShift);
     return wasm_i32x4_shr(t, kShift);
