@@ -3,7 +3,7 @@
 // from other processes then lands on every configuration alike, which separate CLI runs
 // cannot promise.
 //
-//   node bench/compare.mjs [--runs N] [--rounds R] [--warmup-ms MS] CONFIG...
+//   node bench/compare.mjs [--model classify|detect] [--runs N] [--rounds R] [--warmup-ms MS] CONFIG...
 // CONFIG: execution:threads[:precision][@package-root], e.g. fused:1 layer-by-layer:1 fused:2
 // fused:1:int8 (precision float32 by default; int8 runs its own schedule, so give it fused),
 // fused:1@/path/to/other/checkout (that checkout's web/index.js and dist/, for before/after).
@@ -23,9 +23,14 @@ const { values, positionals } = parseArgs({
     runs: { type: 'string', default: '60' },
     rounds: { type: 'string', default: '12' },
     'warmup-ms': { type: 'string', default: '2000' },
-    weights: { type: 'string', default: join(root, 'weights', 'mobilenet_v2_1.0_224.mnv2') },
+    model: { type: 'string', default: 'classify' },
+    weights: { type: 'string' },
   },
 });
+if (values.model !== 'classify' && values.model !== 'detect') throw new Error(`--model must be classify or detect, got ${values.model}`);
+const detect = values.model === 'detect';
+const weights = values.weights
+  ?? join(root, 'weights', detect ? 'ssdlite_mobilenet_v2_voc_300.mnv2' : 'mobilenet_v2_1.0_224.mnv2');
 const runs = Number(values.runs);
 const rounds = Number(values.rounds);
 if (positionals.length === 0) throw new Error('give at least one CONFIG (execution:threads[:precision][@root])');
@@ -44,23 +49,26 @@ for (const text of positionals) {
   const [execution, threadsText, precision = 'float32'] = spec.split(':');
   const threads = threadsText === 'auto' ? 'auto' : Number(threadsText ?? 1);
   const packageRoot = other ? resolve(other) : root;
-  const { load } = await import(pathToFileURL(join(packageRoot, 'web', 'index.js')).href);
-  const model = await load({ weights: new Uint8Array(readFileSync(values.weights)), execution, threads, precision });
-  configs.push({ name: text, model, input: image(model.inputSize), times: [], cpu: [] });
+  const engine = await import(pathToFileURL(join(packageRoot, 'web', 'index.js')).href);
+  const options = { weights: new Uint8Array(readFileSync(weights)), execution, threads, precision };
+  const model = detect ? await engine.loadDetector(options) : await engine.load(options);
+  const input = image(model.inputSize);
+  const infer = detect ? () => model.detect(input) : () => model.classify(input, { topK: 1 });
+  configs.push({ name: text, model, infer, times: [], cpu: [] });
 }
 
 for (const config of configs) {
   const end = performance.now() + Number(values['warmup-ms']);
-  while (performance.now() < end) await config.model.classify(config.input, { topK: 1 });
+  while (performance.now() < end) await config.infer();
 }
 const perRound = Math.ceil(runs / rounds);
 for (let round = 0; round < rounds; ++round) {
   for (const config of configs) {
-    await config.model.classify(config.input, { topK: 1 });
+    await config.infer();
     for (let i = 0; i < perRound; ++i) {
       const cpu = process.cpuUsage();
       const start = performance.now();
-      await config.model.classify(config.input, { topK: 1 });
+      await config.infer();
       config.times.push(performance.now() - start);
       const used = process.cpuUsage(cpu);
       config.cpu.push((used.user + used.system) / 1000);
@@ -78,6 +86,7 @@ for (const config of configs) {
     + `(/first ${(p10(config.times) / p10(configs[0].times)).toFixed(3)})  p90 ${s.p90.toFixed(2)}  `
     + `median/first ${(s.median / base.median).toFixed(3)}  min/first ${(s.min / base.min).toFixed(3)}  `
     + `cpu median ${c.median.toFixed(2)} min ${c.min.toFixed(2)} (/first ${(c.median / summarize(configs[0].cpu).median).toFixed(3)})  `
-    + `(${config.model.backend}, ${config.model.threads} thr, act+scratch ${((memory.activationPeakBytes + memory.scratchBytes) / 1024).toFixed(0)} KiB)`);
+    + `(${[config.model.backend, config.model.threads && `${config.model.threads} thr`].filter(Boolean).join(', ')}`
+    + `${config.model.backend ? ', ' : ''}act+scratch ${((memory.activationPeakBytes + memory.scratchBytes) / 1024).toFixed(0)} KiB)`);
   config.model.dispose();
 }
