@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "model/triangle-taps.h"
-
 namespace mnv2 {
 
 CropWindow centre_crop(size_t width, size_t height, float fraction) {
@@ -22,27 +20,21 @@ CropWindow centre_crop(size_t width, size_t height, float fraction) {
 }
 
 void Preprocessor::compute_taps(size_t source_size, size_t output_size, Taps* taps) {
-  taps->max_taps = triangle_max_taps(source_size, output_size);
-  taps->first.resize(output_size);
-  taps->count.resize(output_size);
-  taps->weights.assign(output_size * taps->max_taps, 0.0f);
-  std::vector<double>& normalized = taps->normalized;  // kept: a same-sized frame allocates nothing
-  normalized.resize(taps->max_taps);
+  fill_tap_table(source_size, output_size, taps,
+                 [](double weight) { return static_cast<float>(weight); });
+  // Drop zero-weight taps at either end (the triangle's support often ends exactly on a
+  // pixel). Their products are +0 and every sum here is a sum of non-negative terms, so
+  // leaving them out changes no value, only the work.
   for (size_t out = 0; out < output_size; ++out) {
-    const TapWindow window = triangle_taps(source_size, output_size, out, normalized.data());
-    const size_t first = window.first, count = window.count;
     float* weights = &taps->weights[out * taps->max_taps];
-    for (size_t i = 0; i < count; ++i) weights[i] = static_cast<float>(normalized[i]);
-    // Drop zero-weight taps at either end (the triangle's support often ends exactly on a
-    // pixel). Their products are +0 and every sum here is a sum of non-negative terms, so
-    // leaving them out changes no value, only the work.
+    const size_t count = taps->count[out];
     size_t skip = 0;
     while (skip + 1 < count && weights[skip] == 0.0f) ++skip;
     size_t kept = count - skip;
     while (kept > 1 && weights[skip + kept - 1] == 0.0f) --kept;
     if (skip > 0) std::copy(weights + skip, weights + skip + kept, weights);
     std::fill(weights + kept, weights + taps->max_taps, 0.0f);
-    taps->first[out] = static_cast<uint32_t>(first + skip);
+    taps->first[out] += static_cast<uint32_t>(skip);
     taps->count[out] = static_cast<uint32_t>(kept);
   }
 }

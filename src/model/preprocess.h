@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "model/input-rows.h"
+#include "model/triangle-taps.h"
 
 namespace mnv2 {
 
@@ -48,13 +49,7 @@ class Preprocessor final : public InputRows {
   }
 
  private:
-  struct Taps {
-    std::vector<uint32_t> first;   // first source index per output index
-    std::vector<uint32_t> count;   // number of taps per output index
-    std::vector<float> weights;    // max_taps per output index, normalized
-    std::vector<double> normalized;  // one output's weights before rounding to float (scratch)
-    size_t max_taps = 0;
-  };
+  using Taps = TapTable<float>;
   static void compute_taps(size_t source_size, size_t output_size, Taps* taps);
   static bool is_identity(const Taps& taps);
 

@@ -4,12 +4,10 @@
 #include <cmath>
 #include <limits>
 
-#include "model/triangle-taps.h"
-
 namespace mnv2 {
 namespace {
 
-constexpr int kBits = FixedTaps::kPrecisionBits;
+constexpr int kBits = kFixedTapBits;
 constexpr size_t kEmpty = std::numeric_limits<size_t>::max();
 
 // Fixed point back to a byte: the sum started at one half (1 << (kBits - 1)), so the shift
@@ -24,22 +22,10 @@ inline uint8_t clip8(int32_t sum) {
 }  // namespace
 
 void compute_fixed_taps(size_t source_size, size_t output_size, FixedTaps* taps) {
-  taps->max_taps = triangle_max_taps(source_size, output_size);
-  taps->first.resize(output_size);
-  taps->count.resize(output_size);
-  taps->weights.assign(output_size * taps->max_taps, 0);
-  std::vector<double>& weights = taps->normalized;  // kept: a same-sized frame allocates nothing
-  weights.resize(taps->max_taps);
-  for (size_t out = 0; out < output_size; ++out) {
-    const TapWindow window = triangle_taps(source_size, output_size, out, weights.data());
-    int32_t* fixed = &taps->weights[out * taps->max_taps];
-    for (size_t i = 0; i < window.count; ++i) {
-      // Round half away from zero, as PIL does (the weights here are never negative).
-      fixed[i] = static_cast<int32_t>(weights[i] * static_cast<double>(1 << kBits) + 0.5);
-    }
-    taps->first[out] = static_cast<uint32_t>(window.first);
-    taps->count[out] = static_cast<uint32_t>(window.count);
-  }
+  // Round half away from zero, as PIL does (the weights here are never negative).
+  fill_tap_table(source_size, output_size, taps, [](double weight) {
+    return static_cast<int32_t>(weight * static_cast<double>(1 << kBits) + 0.5);
+  });
 }
 
 void ResizeU8::prepare(const uint8_t* rgba, size_t stride, size_t x, size_t y, size_t width,

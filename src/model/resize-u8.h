@@ -14,17 +14,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "model/triangle-taps.h"
+
 namespace mnv2 {
 
-// One axis's fixed-point taps: output i reads source [first[i], first[i] + count[i]).
-struct FixedTaps {
-  static constexpr int kPrecisionBits = 22;
-  std::vector<uint32_t> first;
-  std::vector<uint32_t> count;
-  std::vector<int32_t> weights;  // max_taps per output, in units of 2^-22
-  std::vector<double> normalized;  // one output's weights before fixed point (scratch)
-  size_t max_taps = 0;
-};
+// One axis's fixed-point taps: output i reads source [first[i], first[i] + count[i]) with
+// weights in units of 2^-kFixedTapBits.
+constexpr int kFixedTapBits = 22;
+using FixedTaps = TapTable<int32_t>;
 void compute_fixed_taps(size_t source_size, size_t output_size, FixedTaps* taps);
 
 // Resizes a window of an RGBA image (alpha ignored) to RGB rows, on demand: each output row
