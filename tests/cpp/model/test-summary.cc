@@ -5,23 +5,24 @@
 
 #include "api/classifier.h"
 #include "model/random-model.h"
+#include "model/summary-totals.h"
 #include "model/weight-file.h"
 
 namespace mnv2 {
 namespace {
 
-struct Totals {
-  size_t params = 0, macs = 0, peak_bytes = 0;
+// The same weight file loaded for both executions.
+struct BothExecutions {
+  std::unique_ptr<Classifier> fused, layered;
 };
-
-Totals totals(const std::vector<LayerSummary>& rows) {
-  Totals t;
-  for (const auto& row : rows) {
-    t.params += row.params;
-    t.macs += row.macs;
-    t.peak_bytes = std::max(t.peak_bytes, row.activation_bytes);
-  }
-  return t;
+BothExecutions load_both(const std::vector<uint8_t>& file) {
+  std::string error;
+  BothExecutions both{Classifier::create(file.data(), file.size(), &error),
+                      Classifier::create(file.data(), file.size(), &error, simd_kernels(),
+                                         Execution::kLayerByLayer)};
+  REQUIRE(both.fused);
+  REQUIRE(both.layered);
+  return both;
 }
 
 // Multiply-adds recomputed here from the layer shapes, independently of summary().
@@ -56,11 +57,11 @@ TEST_SUITE("summary") {
         REQUIRE(parse_weight_file(file.data(), file.size(), &view, &error));
         size_t elements = 0;
         for (const auto& tensor : view.tensors) elements += tensor.elements;
-        const Totals t = totals(rows);
+        const SummaryTotals t = summary_totals(rows);
         CHECK(t.params == elements);
         CHECK(t.macs == expected_macs(mobilenet_v2_architecture(alpha), resolution, 1001));
         const MemoryStats stats = classifier->memory_stats();
-        CHECK(t.peak_bytes <= stats.activation_peak_bytes + stats.scratch_bytes);
+        CHECK(t.peak_activation_bytes <= stats.activation_peak_bytes + stats.scratch_bytes);
         // Whatever else is alive, a block's input and output both are while it runs.
         for (const auto& row : rows) {
           if (row.type != "bottleneck") continue;
@@ -74,14 +75,11 @@ TEST_SUITE("summary") {
 
   TEST_CASE("MobileNetV2 1.0/224 with 1001 classes: 300.8M multiply-adds, 3.49M parameters") {
     const auto file = testing::random_classifier_file(1.0f, 224, 1001, 5);
-    std::string error;
-    auto fused = Classifier::create(file.data(), file.size(), &error);
-    auto layered = Classifier::create(file.data(), file.size(), &error, simd_kernels(),
-                                      Execution::kLayerByLayer);
-    REQUIRE(fused);
-    REQUIRE(layered);
-    const Totals f = totals(fused->summary());
-    const Totals l = totals(layered->summary());
+    const BothExecutions both = load_both(file);
+    const Classifier* fused = both.fused.get();
+    const Classifier* layered = both.layered.get();
+    const SummaryTotals f = summary_totals(fused->summary());
+    const SummaryTotals l = summary_totals(layered->summary());
     CHECK(f.macs == 300775552);  // rounds to 300.8M
     CHECK(f.params == 3489097);
     CHECK(l.macs == f.macs);
@@ -97,12 +95,9 @@ TEST_SUITE("summary") {
 
   TEST_CASE("expanded bytes: what materializing each block's expansion would cost") {
     const auto file = testing::random_classifier_file(1.0f, 224, 1001, 5);
-    std::string error;
-    auto fused = Classifier::create(file.data(), file.size(), &error);
-    auto layered = Classifier::create(file.data(), file.size(), &error, simd_kernels(),
-                                      Execution::kLayerByLayer);
-    REQUIRE(fused);
-    REQUIRE(layered);
+    const BothExecutions both = load_both(file);
+    const Classifier* fused = both.fused.get();
+    const Classifier* layered = both.layered.get();
     const auto fused_rows = fused->summary();
     const auto layered_rows = layered->summary();
     // Block 1: 112x112x(6 * 16) expanded, 56x56x96 after its stride-2 depthwise.
