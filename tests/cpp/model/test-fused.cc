@@ -6,7 +6,6 @@
 #include <cmath>
 
 #include "api/classifier.h"
-#include "model/float-compare.h"
 #include "model/random-model.h"
 
 namespace mnv2 {
@@ -44,7 +43,6 @@ TEST_SUITE("fused") {
       std::vector<float> fused_features(a, a + fused->feature_size());
       const float* b = layered->embed(image.data(), 257, 190, image.size(), 1.0f, &error);
       REQUIRE(b);
-      CHECK(relative_difference(fused_features.data(), b, fused->feature_size()) <= 1e-4f);
       // Tiles, rings and whole expansions change where values live, not how each is computed
       // (the same kernels add the same products in the same order): bit for bit the same.
       CHECK(std::equal(fused_features.begin(), fused_features.end(), b));
