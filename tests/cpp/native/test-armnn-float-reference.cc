@@ -10,7 +10,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -25,12 +24,6 @@ namespace {
 
 using namespace mnv2;
 
-std::vector<uint8_t> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "cannot read " << path);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
-
 uint32_t le32(const std::vector<uint8_t>& b, size_t at) {
   return uint32_t{b[at]} | uint32_t{b[at + 1]} << 8 | uint32_t{b[at + 2]} << 16 | uint32_t{b[at + 3]} << 24;
 }
@@ -38,7 +31,7 @@ uint32_t le32(const std::vector<uint8_t>& b, size_t at) {
 // An uncompressed 24-bit BMP (rows bottom-up unless the height is negative, BGR, rows padded to
 // 4 bytes) as RGBA.
 std::vector<uint8_t> read_bmp(const std::string& path, size_t* width, size_t* height) {
-  const std::vector<uint8_t> b = read_file(path);
+  const std::vector<uint8_t> b = test::read_file_or_fail(path, "a shared photo");
   REQUIRE(b.size() > 54);
   REQUIRE((b[0] == 'B' && b[1] == 'M'));
   const uint32_t offset = le32(b, 10);
@@ -79,7 +72,6 @@ std::vector<double> json_numbers(const std::string& line, const std::string& key
 
 TEST_CASE("Arm NN's float arithmetic on the int8 engine's pixels reproduces the reference") {
   const std::string shared = test::shared_dir();
-  REQUIRE_MESSAGE(!shared.empty(), "../shared was not found: set MNV2_SHARED");
   const std::vector<std::string> images = {"bird.bmp", "cat.bmp", "dragonfly.bmp", "grace_hopper.bmp",
                                            "missvickie_potato_chips.bmp"};
   const std::pair<const char*, const char*> models[] = {

@@ -10,33 +10,19 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "api/classifier.h"
 #include "api/detector.h"
 #include "model/summary-totals.h"
-
-namespace {
+#include "native/shared-models.h"
 
 using namespace mnv2;
 
-std::vector<uint8_t> weight_file(const std::string& name) {
-  std::string root = __FILE__;  // <repo>/tests/cpp/native/test-q8-summary.cc
-  for (int up = 0; up < 4; ++up) root = root.substr(0, root.rfind('/'));
-  const std::string path = root + "/weights/" + name;
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), path << " not found: run scripts/fetch-weights.sh");
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-}  // namespace
-
 TEST_SUITE("int8 summary") {
   TEST_CASE("the int8 detector's rows: the float detector's layers and costs, int8 memory") {
-    const std::vector<uint8_t> file = weight_file("ssdlite_mobilenet_v2_voc_300.mnv2");
+    const std::vector<uint8_t> file = test::read_weight_file("ssdlite_mobilenet_v2_voc_300.mnv2");
     std::string error;
     auto f32 = Detector::create(file.data(), file.size(), &error, simd_kernels(),
                                 Execution::kLayerByLayer);
@@ -108,7 +94,7 @@ TEST_SUITE("int8 summary") {
   }
 
   TEST_CASE("the int8 classifier's bottleneck rows report their int8 expansions") {
-    const std::vector<uint8_t> file = weight_file("tf2_mobilenet_v2_1.0_224_ptq.mnv2");
+    const std::vector<uint8_t> file = test::read_weight_file("tf2_mobilenet_v2_1.0_224_ptq.mnv2");
     std::string error;
     auto f32 = Classifier::create(file.data(), file.size(), &error);
     REQUIRE_MESSAGE(f32, error);
