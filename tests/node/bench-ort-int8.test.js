@@ -63,6 +63,7 @@ for (const { file, type, minTop1Equal } of MODELS) {
       assert.ok(equal >= minTop1Equal, `top-1 equal on ${equal}/${images.length} photos, expected at least ${minTop1Equal}`);
     } finally {
       ours.dispose();
+      await ort.session.release();
     }
   });
 }
