@@ -14,7 +14,8 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { resolve, join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { summarize } from './stats.mjs';
+import { noiseRgba } from './images.mjs';
+import { summarize, timeEngines, withCpu } from './stats.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values, positionals } = parseArgs({
@@ -36,12 +37,7 @@ const rounds = Number(values.rounds);
 if (positionals.length === 0) throw new Error('give at least one CONFIG (execution:threads[:precision][@root])');
 
 // A fixed pseudo-random image at the model's size (the resize is then the identity).
-function image(size) {
-  const data = new Uint8Array(size * size * 4);
-  let seed = 1;
-  for (let i = 0; i < data.length; ++i) { seed = (seed * 1103515245 + 12345) >>> 0; data[i] = seed >>> 24; }
-  return { data, width: size, height: size };
-}
+const image = (size) => ({ data: noiseRgba(size, 1), width: size, height: size });
 
 const configs = [];
 for (const text of positionals) {
@@ -54,27 +50,14 @@ for (const text of positionals) {
   const model = detect ? await engine.loadDetector(options) : await engine.load(options);
   const input = image(model.inputSize);
   const infer = detect ? () => model.detect(input) : () => model.classify(input, { topK: 1 });
-  configs.push({ name: text, model, infer, times: [], cpu: [] });
+  // timeEngines keys its results by name: the index keeps a config given twice (an A/A
+  // check of the noise) apart.
+  configs.push(withCpu({ name: `${configs.length}:${text}`, label: text, model, once: infer }));
 }
 
-for (const config of configs) {
-  const end = performance.now() + Number(values['warmup-ms']);
-  while (performance.now() < end) await config.infer();
-}
-const perRound = Math.ceil(runs / rounds);
-for (let round = 0; round < rounds; ++round) {
-  for (const config of configs) {
-    await config.infer();
-    for (let i = 0; i < perRound; ++i) {
-      const cpu = process.cpuUsage();
-      const start = performance.now();
-      await config.infer();
-      config.times.push(performance.now() - start);
-      const used = process.cpuUsage(cpu);
-      config.cpu.push((used.user + used.system) / 1000);
-    }
-  }
-}
+const samples = new Map();
+await timeEngines(configs, { runs, rounds, warmupMs: Number(values['warmup-ms']), samples });
+for (const config of configs) Object.assign(config, samples.get(config.name));
 const base = summarize(configs[0].times);
 for (const config of configs) {
   const s = summarize(config.times);
@@ -82,7 +65,7 @@ for (const config of configs) {
   // The 10th percentile: the runs that got their cores, less biased than the minimum.
   const p10 = (list) => [...list].sort((a, b) => a - b)[Math.floor(0.1 * list.length)];
   const memory = config.model.memoryStats();
-  console.log(`${config.name.padEnd(28)} median ${s.median.toFixed(2)} ms  min ${s.min.toFixed(2)}  p10 ${p10(config.times).toFixed(2)} `
+  console.log(`${config.label.padEnd(28)} median ${s.median.toFixed(2)} ms  min ${s.min.toFixed(2)}  p10 ${p10(config.times).toFixed(2)} `
     + `(/first ${(p10(config.times) / p10(configs[0].times)).toFixed(3)})  p90 ${s.p90.toFixed(2)}  `
     + `median/first ${(s.median / base.median).toFixed(3)}  min/first ${(s.min / base.min).toFixed(3)}  `
     + `cpu median ${c.median.toFixed(2)} min ${c.min.toFixed(2)} (/first ${(c.median / summarize(configs[0].cpu).median).toFixed(3)})  `

@@ -42,6 +42,17 @@ function resizeArea({ data, width, height }, size) {
 }
 
 /**
+ * A fixed pseudo-random RGBA image, size x size (a linear congruential generator's top byte
+ * per channel): benchmark input that needs no file and is the same in every run. `seed`
+ * picks the sequence, so callers keep the exact pixels they were timed with before.
+ */
+export function noiseRgba(size, seed = 1) {
+  const data = new Uint8Array(size * size * 4);
+  for (let i = 0; i < data.length; ++i) { seed = (seed * 1103515245 + 12345) >>> 0; data[i] = seed >>> 24; }
+  return data;
+}
+
+/**
  * The images of `directory` resized to size x size: [{name, rgba, nhwc, nchw}], with rgba the
  * pixels for our engine and nhwc / nchw Float32Arrays of (p - mean) / std for the peers.
  */

@@ -23,7 +23,8 @@ import { parseArgs } from 'node:util';
 import { readWeights } from './mnv2-weights.mjs';
 import { createOrtSession, startOrt } from './onnx-graph.mjs';
 import { buildOnnxModel } from './peer-ort.mjs';
-import { timeEngines } from './stats.mjs';
+import { noiseRgba } from './images.mjs';
+import { timeEngines, withCpu } from './stats.mjs';
 import { load } from '../web/index.js';
 
 const require = createRequire(import.meta.url);
@@ -33,9 +34,7 @@ const osThreads = () => readdirSync('/proc/self/task').length;
 
 // A deterministic image, as RGBA (ours) and normalized NCHW / NHWC floats (the peers).
 function inputs(size, mean, std) {
-  const rgba = new Uint8Array(size * size * 4);
-  let seed = 7;
-  for (let i = 0; i < rgba.length; ++i) { seed = (seed * 1103515245 + 12345) >>> 0; rgba[i] = seed >>> 24; }
+  const rgba = noiseRgba(size, 7);
   const nchw = new Float32Array(3 * size * size);
   const nhwc = new Float32Array(3 * size * size);
   for (let p = 0; p < size * size; ++p) {
@@ -114,22 +113,6 @@ async function tfjsEngine(weights, threads, size, nhwc) {
     available: true, name: `tfjs-backend-wasm ${threads}T`, engine: 'tfjs-backend-wasm', threads: wasm.getThreadsCount(),
     startedThreads: osThreads() - before, once: async () => run(nhwc),
   };
-}
-
-// Wraps an engine so its CPU time (all threads of this process) is summed over timed runs.
-function withCpu(engine) {
-  engine.cpuMs = 0;
-  engine.wallMs = 0;
-  const once = engine.once;
-  engine.once = async () => {
-    const cpu = process.cpuUsage();
-    const start = performance.now();
-    await once();
-    engine.wallMs += performance.now() - start;
-    const used = process.cpuUsage(cpu);
-    engine.cpuMs += (used.user + used.system) / 1000;
-  };
-  return engine;
 }
 
 async function main() {

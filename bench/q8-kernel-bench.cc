@@ -1,7 +1,7 @@
 // Integer kernel micro-benchmark (a developer tool, not part of the product): times each int8
 // kernel on the shapes MobileNetV2 1.0/224 gives it, layer by layer with random data and a
 // per-tensor requantization (the default model's kind), and prints ms and GMAC/s. Run with
-//   bash bench/q8-kernel-bench.sh
+//   bash bench/kernel-bench.sh int8
 // Each measurement is repeated until V8 has tiered the code up; the fastest run is kept.
 #include <algorithm>
 #include <cstdio>

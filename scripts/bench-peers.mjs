@@ -35,7 +35,7 @@ import { readWeights } from '../bench/mnv2-weights.mjs';
 import { createOursPeer } from '../bench/peer-ours.mjs';
 import { createTfjsPeer } from '../bench/peer-tfjs.mjs';
 import { createOrtPeer } from '../bench/peer-ort.mjs';
-import { createOrtQ8Peer } from '../bench/peer-ort-q8.mjs';
+import { compareInt8Top, createOrtQ8Peer } from '../bench/peer-ort-q8.mjs';
 import { formatKernels, ortKernels } from '../bench/ort-kernels.mjs';
 import { timeEngines } from '../bench/stats.mjs';
 import { profileReport, formatProfile } from '../web/profile-report.js';
@@ -93,11 +93,6 @@ function argmax(values) {
   let best = 0;
   for (let i = 1; i < values.length; ++i) if (values[i] > values[best]) best = i;
   return best;
-}
-
-// The classes of the k highest values.
-function topK(values, k) {
-  return [...values.keys()].sort((a, b) => values[b] - values[a]).slice(0, k);
 }
 
 function maxAbsDiff(a, b) {
@@ -184,16 +179,14 @@ async function main() {
     const p = { ours: await ours.run(image.rgba), tfjs: tfjs.run(image.nhwc), ort: await ort.run(image.nchw) };
     const top = { ours: argmax(p.ours), tfjs: argmax(p.tfjs), ort: argmax(p.ort) };
     const q8 = { ours: await oursInt8.run(image.rgba), ort: await ortInt8.run(image.nchw) };
-    const int8Top = argmax(q8.ours);
-    const int8Top2 = { ours: topK(q8.ours, 2), ort: topK(q8.ort, 2) };
+    const int8 = compareInt8Top(q8.ours, q8.ort);
+    const int8Top = int8.oursTop;
     agreement.push({
       int8Same: int8Top === top.ours,
       int8: {
-        top: { ours: int8Top, ort: int8Top2.ort[0] }, score: { ours: q8.ours[int8Top], ort: q8.ort[int8Top2.ort[0]] },
-        same: int8Top === int8Top2.ort[0],
-        // Integer arithmetic that rounds differently (TFLite's fixed point vs ORT's float
-        // requantization) can swap two nearly tied classes; anything more is a wrong graph.
-        swapped: int8Top2.ours[1] === int8Top2.ort[0] && int8Top2.ort[1] === int8Top,
+        top: { ours: int8Top, ort: int8.ortTop }, score: { ours: q8.ours[int8Top], ort: q8.ort[int8.ortTop] },
+        // Same, or two nearly tied classes swapped by differently rounding integer arithmetic.
+        same: int8.same, swapped: int8.swapped,
         diffSteps: Math.round(maxAbsDiff(q8.ours, q8.ort) * 256),
       },
       image: image.name, top, label: weights.labels[top.ours], score: p.ours[top.ours],

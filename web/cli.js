@@ -22,6 +22,18 @@ function precisionOption(text) {
   return text;
 }
 
+// --execution: fused (default) or layer-by-layer.
+function executionOption(text) {
+  if (text !== 'fused' && text !== 'layer-by-layer') throw new UsageError(`--execution must be fused or layer-by-layer, got ${text}`);
+  return text;
+}
+
+// --model: classify (default) or detect.
+function modelOption(text) {
+  if (text !== 'classify' && text !== 'detect') throw new UsageError(`--model must be classify or detect, got ${text}`);
+  return text;
+}
+
 function positiveInteger(text, name) {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, got ${text}`);
@@ -90,11 +102,8 @@ async function benchCommand(args) {
   const threadsText = values.threads ?? (precision === 'int8' ? '1' : 'auto');
   const threads = threadsText === 'auto' ? 'auto' : positiveInteger(threadsText, 'threads');
   if (precision === 'int8' && threads !== 1) throw new UsageError('--precision int8 runs on one thread (--threads 1)');
-  if (values.model === 'detect') return benchDetect(values, runs);
-  if (values.model !== 'classify') throw new UsageError(`--model must be classify or detect, got ${values.model}`);
-  if (!['fused', 'layer-by-layer'].includes(values.execution)) {
-    throw new UsageError(`--execution must be fused or layer-by-layer, got ${values.execution}`);
-  }
+  if (modelOption(values.model) === 'detect') return benchDetect(values, runs);
+  executionOption(values.execution);
   const model = await load({ execution: values.execution, threads, precision, ...(values.weights ? { weights: values.weights } : {}) });
   try {
     const size = model.inputSize;
@@ -177,12 +186,9 @@ async function summaryCommand(args) {
       precision: { type: 'string', default: 'float32' },
     },
   });
-  if (!['fused', 'layer-by-layer'].includes(values.execution)) {
-    throw new UsageError(`--execution must be fused or layer-by-layer, got ${values.execution}`);
-  }
+  executionOption(values.execution);
   const precision = precisionOption(values.precision);
-  if (!['classify', 'detect'].includes(values.model)) throw new UsageError(`--model must be classify or detect, got ${values.model}`);
-  const detect = values.model === 'detect';
+  const detect = modelOption(values.model) === 'detect';
   const options = { execution: values.execution, precision, ...(values.weights ? { weights: values.weights } : {}) };
   const model = detect ? await loadDetector(options) : await load(options);
   try {
@@ -251,9 +257,7 @@ async function detectCommand(args) {
 // bench --model detect: one detect() (resize, network, decoding, NMS) of random pixels at the
 // model's resolution, timed like the classifier.
 async function benchDetect(values, runs) {
-  if (!['fused', 'layer-by-layer'].includes(values.execution)) {
-    throw new UsageError(`--execution must be fused or layer-by-layer, got ${values.execution}`);
-  }
+  executionOption(values.execution);
   const precision = precisionOption(values.precision);
   const detector = await loadDetector({ precision, execution: values.execution, ...(values.weights ? { weights: values.weights } : {}) });
   try {

@@ -31,8 +31,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { load } from '../../web/index.js';
-import { readImage } from '../../web/decode-image.js';
-import { decodeJpegWithLibjpeg, imagePaths, readReference, repoRoot } from './shared-data.js';
+import { imagePaths, readReference, referencePixels, repoRoot } from './shared-data.js';
 
 const MODELS = [
   { weights: 'weights/mobilenet_v2_1.0_224.mnv2', reference: 'mobilenet_v2_1.0_224_quant.jsonl',
@@ -42,11 +41,6 @@ const MODELS = [
 ];
 const STEP = 1 / 256;
 const CLEAR_SCORE = 4 * STEP;
-
-// The reference's pixels: PIL decoded JPEGs with libjpeg-turbo.
-async function referencePixels(imagePath) {
-  return /\.jpe?g$/i.test(imagePath) ? decodeJpegWithLibjpeg(imagePath) : readImage(imagePath);
-}
 
 for (const { weights, reference: referenceName, maxSteps, minTop3Exact } of MODELS) {
   const reference = readReference(referenceName);

@@ -25,8 +25,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { load } from '../../web/index.js';
 import { singleThreadModule } from '../../web/wasm-module.js';
-import { readImage } from '../../web/decode-image.js';
-import { decodeJpegWithLibjpeg, imagePaths, readReference, repoRoot, sharedDir } from './shared-data.js';
+import { imagePaths, readReference, referencePixels, repoRoot, sharedDir } from './shared-data.js';
 import { pilResizeU8, rgbToRgba } from './pil-resize-u8.js';
 import { tfliteRunner } from './tflite-runtime.js';
 import { describeModel } from './tflite-without-xnnpack.js';
@@ -39,10 +38,6 @@ const MODELS = [
 ];
 const SIZE = 224;
 const CROP = 0.875;
-
-async function photoPixels(imagePath) {
-  return /\.jpe?g$/i.test(imagePath) ? decodeJpegWithLibjpeg(imagePath) : readImage(imagePath);
-}
 
 // The engine's scores as the model's uint8 output values (score * 256), by class index.
 async function engineSteps(model, pixels, crop) {
@@ -78,7 +73,7 @@ for (const { tflite, weights, reference: referenceName } of MODELS) {
   for (const imagePath of imagePaths()) {
     const name = path.basename(imagePath);
     test(`${tflite}: ${name} (int8) equals TFLite's builtin kernels bit for bit`, async (t) => {
-      const pixels = await photoPixels(imagePath);
+      const pixels = await referencePixels(imagePath);
       const input = pilResizeU8(pixels, SIZE, CROP);
       const ours = await engineSteps(model, rgbToRgba(input, SIZE, SIZE), 1);
       assert.deepEqual(await engineSteps(model, pixels, CROP), ours,
@@ -164,7 +159,7 @@ const BUILTIN_LOGISTIC = 14;
   for (const imagePath of imagePaths()) {
     const name = path.basename(imagePath);
     test(`${DETECTOR}: ${name} (int8) head tensors and detections equal TFLite's`, async () => {
-      const pixels = await photoPixels(imagePath);
+      const pixels = await referencePixels(imagePath);
       const input = pilResizeU8(pixels, DETECTOR_SIZE, 1);  // the whole image, as the detector resizes it
       const resized = rgbToRgba(input, DETECTOR_SIZE, DETECTOR_SIZE);
       const options = { minScore: POSTPROCESS_MIN_SCORE, maxDetections: 10 };

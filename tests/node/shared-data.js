@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { readImage } from '../../web/decode-image.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const sharedDir = process.env.MNV2_SHARED ?? path.resolve(repoRoot, '../shared');
@@ -69,4 +70,12 @@ export function decodeJpegWithLibjpeg(file) {
     data[4 * i + 3] = 255;
   }
   return { data, width, height };
+}
+
+/**
+ * A shared photo's pixels as the PIL-fed references saw them: JPEGs decoded by libjpeg-turbo
+ * (decodeJpegWithLibjpeg), other formats by our readImage (lossless, so any decoder agrees).
+ */
+export async function referencePixels(imagePath) {
+  return /\.jpe?g$/i.test(imagePath) ? decodeJpegWithLibjpeg(imagePath) : readImage(imagePath);
 }

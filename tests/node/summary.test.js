@@ -5,8 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { load, loadDetector, summarize } from '../../web/index.js';
+import { load, loadDetector } from '../../web/index.js';
 import { runCli as run } from './run-cli.js';
+import { checkTotals, pixels } from './summary-checks.js';
 
 const models = {};
 
@@ -18,7 +19,6 @@ before(async () => {
 });
 after(() => Object.values(models).forEach((model) => model.dispose()));
 
-const pixels = ([h, w]) => h * w;
 const volume = ([h, w, c]) => h * w * c;
 const pointwise = (inC, outC) => inC * outC + outC;
 const depthwise = (channels) => 10 * channels;
@@ -54,12 +54,6 @@ function expectedCost(row, extraMid) {
     default:
       throw new Error(`unexpected row type ${row.type}`);
   }
-}
-
-function checkTotals({ layers, totals }) {
-  assert.deepEqual(totals, summarize(layers).totals);
-  assert.equal(totals.params, layers.reduce((sum, row) => sum + row.params, 0));
-  assert.equal(totals.peakActivationBytes, Math.max(...layers.map((row) => row.activationBytes)));
 }
 
 test('classifier rows: costs from shapes, expandedBytes from each expansion', () => {
