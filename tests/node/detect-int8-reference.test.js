@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { loadDetector } from '../../web/index.js';
 import { readImage } from '../../web/decode-image.js';
-import { corners, decodeJpegWithLibjpeg, imagePaths, iou, readReference, repoRoot } from './shared-data.js';
+import { corners, imagePaths, iou, readReference, referencePixels, repoRoot } from './shared-data.js';
 
 const reference = readReference('ssdlite_mobilenet_v2_voc_300.jsonl');
 const MIN_IOU = 0.95;
@@ -44,7 +44,7 @@ for (const imagePath of imagePaths()) {
   test(`${name} (int8) finds the reference's objects`, async (t) => {
     const expected = reference.get(name);
     assert.ok(expected, `no reference entry for ${name}`);
-    const image = /\.jpe?g$/i.test(imagePath) ? await decodeJpegWithLibjpeg(imagePath) : await readImage(imagePath);
+    const image = await referencePixels(imagePath);
     assert.deepEqual([image.width, image.height], [expected.width, expected.height]);
     const found = await detector.detect(image, { minScore: 0.7 });
     for (const { score } of found) {
