@@ -379,6 +379,8 @@ void MobileNetV2Q8::plan() {
     const BandPlan band =
         band_plan(size_t(&block - blocks_.data()) == keep_block_, shape, block.in_h, block.in_w,
                   block.out_h);
+    block.band_rows = band.fused ? band.band_rows : 0;
+    block.ring_rows = band.fused ? band.ring_rows : 0;
     if (band.fused) {
       // One step: the input, the expand ring, the depthwise band and the output are all live
       // while the bands run.
@@ -470,11 +472,8 @@ void MobileNetV2Q8::run_stem(const int8_t* image, int8_t* output) {
 void MobileNetV2Q8::run_block(Block& block, const int8_t* input, int8_t* output) {
   const BlockShape& shape = block.shape;
   const size_t channels = shape.expanded_channels;
-  const BandPlan band =
-      band_plan(size_t(&block - blocks_.data()) == keep_block_, shape, block.in_h, block.in_w,
-                  block.out_h);
-  if (band.fused) {
-    run_block_in_bands(block, band.band_rows, band.ring_rows, input, output);
+  if (block.band_rows != 0) {
+    run_block_in_bands(block, input, output);
     return;
   }
   const int8_t* expanded = input;
@@ -502,9 +501,9 @@ void MobileNetV2Q8::run_block(Block& block, const int8_t* input, int8_t* output)
 
 // The block band by band (see BandPlan): input row iy's expansion lives in ring slot
 // iy % ring_rows, computed once, when the first band needing it comes.
-void MobileNetV2Q8::run_block_in_bands(Block& block, size_t band_rows, size_t ring_rows,
-                                       const int8_t* input, int8_t* output) {
+void MobileNetV2Q8::run_block_in_bands(Block& block, const int8_t* input, int8_t* output) {
   const BlockShape& shape = block.shape;
+  const size_t band_rows = block.band_rows, ring_rows = block.ring_rows;
   const size_t channels = shape.expanded_channels;
   const size_t in_row = block.in_w * shape.in_channels, ring_row = block.in_w * channels;
   const size_t out_row = block.out_w * shape.out_channels;
