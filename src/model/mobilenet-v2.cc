@@ -538,10 +538,8 @@ void MobileNetV2::run_backbone(InputRows& input) {
 void MobileNetV2::run_head(const float* input) {
   const size_t last_channels = arch_.blocks.back().out_channels;
   const size_t pixels = final_size_ * final_size_;
-  const size_t bands = std::min(pool_->size(), pixels);
   float* output = tensor(head_tensor_);
-  pool_->parallel_for(bands, [&](size_t band, size_t) {
-    const size_t begin = band * pixels / bands, end = (band + 1) * pixels / bands;
+  split_pixels_across_threads(*pool_, pixels, [&](size_t begin, size_t end) {
     kernels_->f32_gemm_minmax(end - begin, last_channels, arch_.head_channels,
                               input + begin * last_channels, last_channels, head_.data(),
                               output + begin * arch_.head_channels, arch_.head_channels, nullptr,
@@ -580,7 +578,9 @@ const float* MobileNetV2::classify(const float* features) {
     const size_t begin = band * groups / bands * 32;
     const size_t end = std::min(n, (band + 1) * groups / bands * 32);
     kernels_->f32_fc_minmax(k, end - begin, features,
-                            logits_.data() + begin / kGemmChannelBlock * kGemmChannelBlock * (1 + k),
+                            // begin is a multiple of the block: its packing starts after
+                            // begin channels' packings.
+                            logits_.data() + gemm_packed_size(k, begin),
                             probabilities_.data() + begin, kLinearMin, kLinearMax);
   });
   kernels_->f32_softmax(probabilities_.data(), num_classes_, probabilities_.data());
