@@ -94,19 +94,6 @@ inline v128_t requantize_lanes(v128_t acc, const int32_t* arrays, size_t stride,
   }
 }
 
-// The same with the mode known only at run time.
-inline v128_t requantize_lanes(v128_t acc, const int32_t* arrays, size_t stride, size_t c,
-                               const Requantizer& q) {
-  switch (q.mode) {
-    case Q8RequantMode::kUniform:
-      return requantize_lanes<Q8RequantMode::kUniform>(acc, arrays, stride, c, q);
-    case Q8RequantMode::kPerChannel:
-      return requantize_lanes<Q8RequantMode::kPerChannel>(acc, arrays, stride, c, q);
-    default:
-      return requantize_lanes<Q8RequantMode::kPerChannelBounded>(acc, arrays, stride, c, q);
-  }
-}
-
 // multiply_by_quantized_multiplier with one (multiplier, shift) for all lanes, for values
 // known to stay below 2^30 in magnitude and right shifts 0..kQ8MaxUniformShift: the kUniform
 // arithmetic above, used in a loop (ADD). The multiplier is loaded at every use from memory
