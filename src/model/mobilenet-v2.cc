@@ -24,6 +24,8 @@ constexpr size_t kStemWindowRows = 3;
 // split across the threads, into the activation arena (where the small late tensors leave
 // room, see plan()), and the bands only read it.
 constexpr size_t kWholeExpansionMaxRows = 28;
+// With one thread, the blocks with at most this many input rows expand whole (see plan()).
+constexpr size_t kWholeExpansionMaxRowsOneThread = 14;
 
 double now_ms() {
   return std::chrono::duration<double, std::milli>(
@@ -168,7 +170,8 @@ void MobileNetV2::plan() {
     // GEMM's 4-row tile, and their large weights are streamed once per tile; expanded whole,
     // the expansion is one GEMM call. Several threads: also the 28-row blocks, whose bands
     // would each recompute the rows they share (see kWholeExpansionMaxRows).
-    const size_t max_rows_whole = pool_->size() > 1 ? kWholeExpansionMaxRows : 14;
+    const size_t max_rows_whole =
+        pool_->size() > 1 ? kWholeExpansionMaxRows : kWholeExpansionMaxRowsOneThread;
     for (size_t i = blocks_.size(); i-- > 0;) {
       Block& block = blocks_[i];
       if (block.kept || !block.shape.has_expand || block.in_h > max_rows_whole) continue;
@@ -399,8 +402,10 @@ void MobileNetV2::run_block_rows(const Block& block, const float* input, InputRo
   }
 }
 
-// Splits a fused block's output rows into one contiguous band per thread; each band primes
-// its own ring, recomputing the one or two expanded rows it shares with its neighbour.
+// Splits a fused block's output rows into one contiguous band per thread. With a ring, each
+// band primes its own, recomputing the one or two expanded rows it shares with its neighbour;
+// a whole expansion is computed once first (pixels split across threads) and the bands, or
+// the pixel split of run_block_pixel_split(), only read it.
 void MobileNetV2::run_block_fused(Block& block, const float* input, InputRows* image,
                                   float* output) {
   const size_t threads = std::min(pool_->size(), block.out_h);
