@@ -7,7 +7,6 @@
 #include <limits>
 #include <sstream>
 
-#include "model/ssdlite.h"
 
 namespace mnv2 {
 namespace {
@@ -173,19 +172,19 @@ namespace {
 // Blocks on large maps run in bands of output rows: the expand rows a band needs go to a
 // ring of `ring_rows` rows, the depthwise band to a buffer of `band_rows` rows, and the
 // project writes the band of the output - the large expanded tensors (1.2 MB for block 1)
-// then never leave the cache. Smaller maps (from 14x14 on) and block 13, whose expanded
-// tensor SSDLite reads (kSsdTapBlock), materialize every tensor. Integer arithmetic makes
+// then never leave the cache. Smaller maps (from 14x14 on) and the block whose expansion
+// load_backbone() keeps (SSDLite reads it), materialize every tensor. Integer arithmetic makes
 // both schedules give identical bytes.
 struct BandPlan {
   bool fused;
   size_t band_rows, ring_rows;
 };
 
-BandPlan band_plan(size_t index, const BlockShape& shape, size_t in_h, size_t in_w,
+BandPlan band_plan(bool keeps_expansion, const BlockShape& shape, size_t in_h, size_t in_w,
                    size_t out_h) {
   constexpr size_t kMinFusedSize = 28;
   constexpr size_t kRingBytes = 64 * 1024;
-  if (!shape.has_expand || in_h < kMinFusedSize || index == kSsdTapBlock) return {false, 0, 0};
+  if (!shape.has_expand || in_h < kMinFusedSize || keeps_expansion) return {false, 0, 0};
   const size_t row_bytes = in_w * shape.expanded_channels;
   const size_t fit = kRingBytes / row_bytes;  // ring rows that fit the budget
   // ring_rows = (band_rows - 1) * stride + 3 input rows cover a band.
@@ -378,7 +377,10 @@ void MobileNetV2Q8::plan() {
     const BlockShape& shape = block.shape;
     block.first_step = step + 1;
     const BandPlan band =
-        band_plan(size_t(&block - blocks_.data()), shape, block.in_h, block.in_w, block.out_h);
+        band_plan(size_t(&block - blocks_.data()) == keep_block_, shape, block.in_h, block.in_w,
+                  block.out_h);
+    block.band_rows = band.fused ? band.band_rows : 0;
+    block.ring_rows = band.fused ? band.ring_rows : 0;
     if (band.fused) {
       // One step: the input, the expand ring, the depthwise band and the output are all live
       // while the bands run.
@@ -470,10 +472,8 @@ void MobileNetV2Q8::run_stem(const int8_t* image, int8_t* output) {
 void MobileNetV2Q8::run_block(Block& block, const int8_t* input, int8_t* output) {
   const BlockShape& shape = block.shape;
   const size_t channels = shape.expanded_channels;
-  const BandPlan band =
-      band_plan(size_t(&block - blocks_.data()), shape, block.in_h, block.in_w, block.out_h);
-  if (band.fused) {
-    run_block_in_bands(block, band.band_rows, band.ring_rows, input, output);
+  if (block.band_rows != 0) {
+    run_block_in_bands(block, input, output);
     return;
   }
   const int8_t* expanded = input;
@@ -501,9 +501,9 @@ void MobileNetV2Q8::run_block(Block& block, const int8_t* input, int8_t* output)
 
 // The block band by band (see BandPlan): input row iy's expansion lives in ring slot
 // iy % ring_rows, computed once, when the first band needing it comes.
-void MobileNetV2Q8::run_block_in_bands(Block& block, size_t band_rows, size_t ring_rows,
-                                       const int8_t* input, int8_t* output) {
+void MobileNetV2Q8::run_block_in_bands(Block& block, const int8_t* input, int8_t* output) {
   const BlockShape& shape = block.shape;
+  const size_t band_rows = block.band_rows, ring_rows = block.ring_rows;
   const size_t channels = shape.expanded_channels;
   const size_t in_row = block.in_w * shape.in_channels, ring_row = block.in_w * channels;
   const size_t out_row = block.out_w * shape.out_channels;

@@ -120,6 +120,9 @@ class MobileNetV2Q8 {
     Q8AddParams add;
     size_t expanded_tensor = kNone, depthwise_tensor = kNone, output_tensor = kNone;
     size_t first_step = 0, last_step = 0;
+    // Set by plan() (band_plan()): the block runs in bands of band_rows output rows through an
+    // expand ring of ring_rows rows; band_rows 0: every tensor is materialized.
+    size_t band_rows = 0, ring_rows = 0;
   };
 
   bool load_layers(const WeightFileView& file, const QuantizedKernelTable& kernels,
@@ -128,8 +131,7 @@ class MobileNetV2Q8 {
   int8_t* tensor(size_t id) { return arena_.data() + plan_.offset(id); }
   void run_stem(const int8_t* image, int8_t* output);
   void run_block(Block& block, const int8_t* input, int8_t* output);
-  void run_block_in_bands(Block& block, size_t band_rows, size_t ring_rows, const int8_t* input,
-                          int8_t* output);
+  void run_block_in_bands(Block& block, const int8_t* input, int8_t* output);
 
   const QuantizedKernelTable* kernels_ = nullptr;
   ArchitectureShape arch_;

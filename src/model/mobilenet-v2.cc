@@ -24,6 +24,8 @@ constexpr size_t kStemWindowRows = 3;
 // split across the threads, into the activation arena (where the small late tensors leave
 // room, see plan()), and the bands only read it.
 constexpr size_t kWholeExpansionMaxRows = 28;
+// With one thread, the blocks with at most this many input rows expand whole (see plan()).
+constexpr size_t kWholeExpansionMaxRowsOneThread = 14;
 
 double now_ms() {
   return std::chrono::duration<double, std::milli>(
@@ -168,7 +170,8 @@ void MobileNetV2::plan() {
     // GEMM's 4-row tile, and their large weights are streamed once per tile; expanded whole,
     // the expansion is one GEMM call. Several threads: also the 28-row blocks, whose bands
     // would each recompute the rows they share (see kWholeExpansionMaxRows).
-    const size_t max_rows_whole = pool_->size() > 1 ? kWholeExpansionMaxRows : 14;
+    const size_t max_rows_whole =
+        pool_->size() > 1 ? kWholeExpansionMaxRows : kWholeExpansionMaxRowsOneThread;
     for (size_t i = blocks_.size(); i-- > 0;) {
       Block& block = blocks_[i];
       if (block.kept || !block.shape.has_expand || block.in_h > max_rows_whole) continue;
@@ -399,8 +402,10 @@ void MobileNetV2::run_block_rows(const Block& block, const float* input, InputRo
   }
 }
 
-// Splits a fused block's output rows into one contiguous band per thread; each band primes
-// its own ring, recomputing the one or two expanded rows it shares with its neighbour.
+// Splits a fused block's output rows into one contiguous band per thread. With a ring, each
+// band primes its own, recomputing the one or two expanded rows it shares with its neighbour;
+// a whole expansion is computed once first (pixels split across threads) and the bands, or
+// the pixel split of run_block_pixel_split(), only read it.
 void MobileNetV2::run_block_fused(Block& block, const float* input, InputRows* image,
                                   float* output) {
   const size_t threads = std::min(pool_->size(), block.out_h);
@@ -538,10 +543,8 @@ void MobileNetV2::run_backbone(InputRows& input) {
 void MobileNetV2::run_head(const float* input) {
   const size_t last_channels = arch_.blocks.back().out_channels;
   const size_t pixels = final_size_ * final_size_;
-  const size_t bands = std::min(pool_->size(), pixels);
   float* output = tensor(head_tensor_);
-  pool_->parallel_for(bands, [&](size_t band, size_t) {
-    const size_t begin = band * pixels / bands, end = (band + 1) * pixels / bands;
+  split_pixels_across_threads(*pool_, pixels, [&](size_t begin, size_t end) {
     kernels_->f32_gemm_minmax(end - begin, last_channels, arch_.head_channels,
                               input + begin * last_channels, last_channels, head_.data(),
                               output + begin * arch_.head_channels, arch_.head_channels, nullptr,
@@ -580,7 +583,9 @@ const float* MobileNetV2::classify(const float* features) {
     const size_t begin = band * groups / bands * 32;
     const size_t end = std::min(n, (band + 1) * groups / bands * 32);
     kernels_->f32_fc_minmax(k, end - begin, features,
-                            logits_.data() + begin / kGemmChannelBlock * kGemmChannelBlock * (1 + k),
+                            // begin is a multiple of the block: its packing starts after
+                            // begin channels' packings.
+                            logits_.data() + gemm_packed_size(k, begin),
                             probabilities_.data() + begin, kLinearMin, kLinearMax);
   });
   kernels_->f32_softmax(probabilities_.data(), num_classes_, probabilities_.data());

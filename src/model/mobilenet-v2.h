@@ -52,7 +52,9 @@ struct LayerSummary {
   size_t activation_bytes; // activations alive while it runs (the planned tensors + scratch)
   // What the block's expanded tensor (at its input resolution) and depthwise output (at its
   // output resolution) would cost materialized whole, as a layer-by-layer runtime holds them:
-  // the memory fusion avoids. 0 for rows without an expansion.
+  // the memory fusion avoids. Set for every bottleneck row (block 0, without an expand conv,
+  // counts the stem output it reads) and for SSDLite's extra layers and predictors (their
+  // depthwise outputs); 0 for the other rows.
   size_t expanded_bytes = 0;
 };
 
@@ -114,8 +116,9 @@ class MobileNetV2 {
     size_t in_h, in_w, out_h, out_w, pad_top, pad_left;
     std::vector<float> expand, depthwise, project;  // packed weights
     bool kept = false;  // a head taps the expanded tensor: it is materialized whole
-    // The expanded tensor exists whole while the block runs (kept, or chosen by plan() for
-    // several threads): produced first, split across threads, then read by the bands.
+    // The expanded tensor exists whole while the block runs (kept, or chosen by plan(): with
+    // one thread for blocks of at most 14 input rows, with several up to 28): produced first,
+    // split across threads, then read by the bands.
     bool whole_expansion = false;
     bool wants_whole_expansion = false;  // plan()'s choice, granted if the arena allows
     // Plan: arena tensors (kNone when not materialized) and the fused row tiling.

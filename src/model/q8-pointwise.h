@@ -48,7 +48,6 @@ class Q8Pointwise {
   void run(qs8_gemm_fn* gemm, size_t m, const int8_t* a, size_t a_stride, int8_t* c,
            size_t c_stride, const Q8Output& output) const;
 
-  size_t input_channels() const { return k_; }
   size_t output_channels() const { return n_; }
   const std::vector<Segment>& segments() const { return segments_; }
   size_t words() const { return packed_.size(); }

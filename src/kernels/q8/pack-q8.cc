@@ -149,8 +149,9 @@ void qs8_dwconv3x3_pack(size_t channels, const int16_t* weights, const int32_t* 
                         int32_t input_zero_point, const q8::Requantization* requant,
                         int32_t* packed) {
   const size_t cp = round_up(channels, kQ8DwBlock);
-  // Edge pixels take centred inputs (|q - zp| <= 255); interior pixels take raw inputs
-  // (|q| <= 128) with the zero point folded into their bias.
+  // Full groups of 8 channels take raw inputs (|q| <= 128) at every pixel, edges included
+  // (padding reads the zero point), with the zero point folded into this `interior` bias; only
+  // a partial last group takes centred inputs (|q - zp| <= 255) with the plain bias.
   std::vector<int32_t> interior(cp, 0);
   for (size_t c = 0; c < channels; c++) {
     uint32_t sum = 0;

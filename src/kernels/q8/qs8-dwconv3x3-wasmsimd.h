@@ -159,11 +159,16 @@ inline void dw_interior(const DwRow& r, size_t c, const int32_t* w, v128_t bias_
   }
 }
 
-// The row of zero points standing in for padding (kept between calls: one allocation, shared
-// by all instances below).
-inline std::vector<int8_t>& dw_padding_row() {
+// A row of at least `bytes` input zero points standing in for padding, kept between calls (one
+// allocation, shared by all instances below). The blocks' bands call the kernel many times
+// per inference with the same layer, so it is refilled only when too short or when the
+// zero point differs from the last call's.
+inline const int8_t* dw_padding_row(size_t bytes, int8_t zero_point) {
   thread_local std::vector<int8_t> padding;
-  return padding;
+  if (padding.size() < bytes || padding[0] != zero_point) {
+    padding.assign(std::max(bytes, padding.size()), zero_point);
+  }
+  return padding.data();
 }
 
 // Each (stride, mode, shift) instance is a function of its own (noinline), selected once per
@@ -187,11 +192,9 @@ __attribute__((noinline)) void dwconv3x3_rows(const int8_t* const* input_rows, s
   const int32_t* interior_bias = e.arrays + kQ8ArrayWords * cp;
   const int32_t* taps = interior_bias + cp;
 
-  std::vector<int8_t>& padding = dw_padding_row();
-  padding.assign(std::max<size_t>(in_w * channels, kQ8DwBlock), static_cast<int8_t>(packed[2]));
-
   DwRow r;
-  r.padding = padding.data();
+  r.padding = dw_padding_row(std::max<size_t>(in_w * channels, kQ8DwBlock),
+                             static_cast<int8_t>(packed[2]));
   r.in_w = in_w;
   r.channels = channels;
   r.pad_left = ptrdiff_t(pad_left);

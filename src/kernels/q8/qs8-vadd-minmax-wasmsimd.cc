@@ -16,37 +16,10 @@ namespace {
 
 bool is_half(q8::Requantization r) { return r.multiplier == (1 << 30) && r.shift == 0; }
 
-// UniformRequantizer's arithmetic with the multiplier loaded from memory the compiler cannot
-// see into and the shift count made opaque, at every use (see q8::opaque). With them as known
-// splats, LLVM hoisted the multiplier's sign extension (folded into a lane shuffle and two
-// 64-bit shifts) and the shift count out of the loop: every ADD layer ran ~2x slower.
-struct LoopRequantizer {
-  const q8::Requantization* r;
-  v128_t nudge, half;
-  int32_t multipliers[4];  // r->multiplier in every lane
-
-  explicit LoopRequantizer(const q8::Requantization& requant)
-      : r(&requant),
-        nudge(wasm_i64x2_splat((int64_t{1} << 31) +
-                               (requant.shift == 0 ? 0 : int64_t{1} << (31 - requant.shift)))),
-        half(wasm_i32x4_splat(requant.shift == 0 ? INT32_MIN : int32_t{1} << (-requant.shift - 1))),
-        multipliers{requant.multiplier, requant.multiplier, requant.multiplier,
-                    requant.multiplier} {}
-
-  v128_t operator()(v128_t x) const {
-    const v128_t doubled = wasm_i32x4_add(x, x);
-    const v128_t multiplier = wasm_v128_load(q8::opaque(&multipliers[0]));
-    const v128_t lo = wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(doubled, multiplier), nudge);
-    const v128_t hi = wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(doubled, multiplier), nudge);
-    const v128_t y = wasm_i32x4_shuffle(lo, hi, 1, 3, 5, 7);
-    return wasm_i32x4_shr(wasm_i32x4_add(y, wasm_i32x4_gt(half, y)), q8::opaque(-r->shift));
-  }
-};
-
 struct Side {
   v128_t zero_point;  // i16x8
   bool half;          // the multiplier is exactly 1/2
-  LoopRequantizer requant;
+  q8::UniformRequantizer requant;
 
   Side(int32_t zp, const q8::Requantization& r)
       : zero_point(wasm_i16x8_splat(static_cast<int16_t>(zp))), half(is_half(r)), requant(r) {}
@@ -71,7 +44,7 @@ constexpr int kTfliteLeftShift = 20;  // what q8_add_params (like TFLite) always
 // The full 16-element steps; returns how many elements were done.
 template <int kLeftShift>
 size_t add_vectors(size_t n, const int8_t* a, const int8_t* b, int8_t* out, const Side& sa,
-                   const Side& sb, const LoopRequantizer& output, const Q8AddParams& p) {
+                   const Side& sb, const q8::UniformRequantizer& output, const Q8AddParams& p) {
   const v128_t zero_point = wasm_i16x8_splat(static_cast<int16_t>(p.output.zero_point));
   const v128_t vmin = wasm_i8x16_splat(static_cast<int8_t>(p.output.min));
   const v128_t vmax = wasm_i8x16_splat(static_cast<int8_t>(p.output.max));
@@ -112,7 +85,7 @@ void qs8_vadd_minmax__wasmsimd(size_t n, const int8_t* a, const int8_t* b, int8_
     return;
   }
   const Side sa(p.a_zero_point, p.a), sb(p.b_zero_point, p.b);
-  const LoopRequantizer output(p.output_requant);
+  const UniformRequantizer output(p.output_requant);
   const size_t i = p.left_shift == kTfliteLeftShift
                        ? add_vectors<kTfliteLeftShift>(n, a, b, out, sa, sb, output, p)
                        : add_vectors<kRuntimeLeftShift>(n, a, b, out, sa, sb, output, p);

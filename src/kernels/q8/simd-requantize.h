@@ -94,41 +94,34 @@ inline v128_t requantize_lanes(v128_t acc, const int32_t* arrays, size_t stride,
   }
 }
 
-// The same with the mode known only at run time.
-inline v128_t requantize_lanes(v128_t acc, const int32_t* arrays, size_t stride, size_t c,
-                               const Requantizer& q) {
-  switch (q.mode) {
-    case Q8RequantMode::kUniform:
-      return requantize_lanes<Q8RequantMode::kUniform>(acc, arrays, stride, c, q);
-    case Q8RequantMode::kPerChannel:
-      return requantize_lanes<Q8RequantMode::kPerChannel>(acc, arrays, stride, c, q);
-    default:
-      return requantize_lanes<Q8RequantMode::kPerChannelBounded>(acc, arrays, stride, c, q);
-  }
-}
-
 // multiply_by_quantized_multiplier with one (multiplier, shift) for all lanes, for values
 // known to stay below 2^30 in magnitude and right shifts 0..kQ8MaxUniformShift: the kUniform
-// arithmetic above with the layer's constants in registers.
+// arithmetic above, used in a loop (ADD). The multiplier is loaded at every use from memory
+// the compiler cannot see into, and the shift count is made opaque (see opaque()): with them
+// as known splats, LLVM hoisted the multiplier's sign extension (folded into a lane shuffle
+// and two 64-bit shifts) and the shift count out of the loop, and every ADD layer ran ~2x
+// slower.
 struct UniformRequantizer {
-  v128_t multiplier, nudge, half;
+  v128_t nudge, half;
   int32_t shift;
+  int32_t multipliers[4];  // the multiplier in every lane
 
   explicit UniformRequantizer(Requantization r)
-      : multiplier(wasm_i32x4_splat(r.multiplier)),
-        nudge(wasm_i64x2_splat((int64_t{1} << 31) + (r.shift == 0 ? 0 : int64_t{1} << (31 - r.shift)))),
+      : nudge(wasm_i64x2_splat((int64_t{1} << 31) + (r.shift == 0 ? 0 : int64_t{1} << (31 - r.shift)))),
         half(wasm_i32x4_splat(r.shift == 0 ? INT32_MIN : int32_t{1} << (-r.shift - 1))),
-        shift(-r.shift) {}
+        shift(-r.shift),
+        multipliers{r.multiplier, r.multiplier, r.multiplier, r.multiplier} {}
 
   // Whether r is one this form computes exactly (given inputs below 2^30).
   static bool covers(Requantization r) { return r.shift <= 0 && -r.shift <= kQ8MaxUniformShift; }
 
   v128_t operator()(v128_t x) const {
     const v128_t doubled = wasm_i32x4_add(x, x);
+    const v128_t multiplier = wasm_v128_load(opaque(&multipliers[0]));
     const v128_t lo = wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(doubled, multiplier), nudge);
     const v128_t hi = wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(doubled, multiplier), nudge);
     const v128_t y = wasm_i32x4_shuffle(lo, hi, 1, 3, 5, 7);
-    return wasm_i32x4_shr(wasm_i32x4_add(y, wasm_i32x4_gt(half, y)), shift);
+    return wasm_i32x4_shr(wasm_i32x4_add(y, wasm_i32x4_gt(half, y)), opaque(shift));
   }
 };
 

@@ -49,6 +49,20 @@ int32_t lane(v128_t v, int i) {
   return lanes[i];
 }
 
+// requantize_lanes for the mode the packing chose (the kernels pick the instance once per
+// call; a test layer's mode is known only at run time).
+v128_t requantize_lanes_for_mode(v128_t acc, const int32_t* arrays, size_t stride, size_t c,
+                                 const Requantizer& q) {
+  switch (q.mode) {
+    case Q8RequantMode::kUniform:
+      return requantize_lanes<Q8RequantMode::kUniform>(acc, arrays, stride, c, q);
+    case Q8RequantMode::kPerChannel:
+      return requantize_lanes<Q8RequantMode::kPerChannel>(acc, arrays, stride, c, q);
+    default:
+      return requantize_lanes<Q8RequantMode::kPerChannelBounded>(acc, arrays, stride, c, q);
+  }
+}
+
 }  // namespace
 
 TEST_SUITE("kernels-q8/requantize") {
@@ -160,8 +174,9 @@ TEST_SUITE("kernels-q8/requantize") {
       modes[packed[0]]++;
       const Q8Output out = {random_int(rng, -128, 127), -128, 127};
       const Requantizer q(packed.data());
-      const v128_t rounded = requantize_lanes(wasm_i32x4_make(acc[0], acc[1], acc[2], acc[3]),
-                                              packed.data() + kQ8HeaderWords, kQ8GemmBlock, 0, q);
+      const v128_t rounded =
+          requantize_lanes_for_mode(wasm_i32x4_make(acc[0], acc[1], acc[2], acc[3]),
+                                    packed.data() + kQ8HeaderWords, kQ8GemmBlock, 0, q);
       const v128_t zp = wasm_i16x8_splat(int16_t(out.zero_point));
       const v128_t half = narrow_add_zero_point(rounded, rounded, zp);
       int8_t bytes[16];
