@@ -28,7 +28,7 @@ void Q8Pointwise::pack(size_t k, size_t n, const int16_t* weights, const int32_t
 
   const Q8RequantMode whole = pack_range({0, n}, &packed_);
   if (whole != Q8RequantMode::kGeneric || n <= kGranule) {
-    segments_.push_back({0, n, 0, whole});
+    segments_.push_back({0, n, 0});
     return;
   }
 
@@ -70,8 +70,8 @@ void Q8Pointwise::pack(size_t k, size_t n, const int16_t* weights, const int32_t
 
   packed_.clear();
   for (const ChannelRange& r : runs) {
-    const Q8RequantMode mode = pack_range(r, &scratch);
-    segments_.push_back({r.first, r.count, packed_.size(), mode});
+    pack_range(r, &scratch);
+    segments_.push_back({r.first, r.count, packed_.size()});
     packed_.insert(packed_.end(), scratch.begin(), scratch.end());
   }
 }

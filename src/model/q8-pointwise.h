@@ -34,7 +34,6 @@ class Q8Pointwise {
   struct Segment {
     size_t first_channel, channels;
     size_t offset;  // word offset of the segment's packing in the packed buffer
-    Q8RequantMode mode;
   };
 
   // weights: [n][k] minus their zero point, bias [n], requant [n], single_rounding (as
@@ -50,6 +49,8 @@ class Q8Pointwise {
 
   size_t output_channels() const { return n_; }
   const std::vector<Segment>& segments() const { return segments_; }
+  // The requantization mode qs8_gemm_pack chose for a segment (the first word of its packing).
+  Q8RequantMode mode(const Segment& s) const { return static_cast<Q8RequantMode>(packed_[s.offset]); }
   size_t words() const { return packed_.size(); }
 
  private:

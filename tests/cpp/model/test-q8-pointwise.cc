@@ -125,7 +125,7 @@ TEST_SUITE("model/q8 pointwise segments") {
           CHECK(p.segments().size() <= 3);
           for (const Q8Pointwise::Segment& s : p.segments()) {
             const bool holds = channel >= s.first_channel && channel < s.first_channel + s.channels;
-            CHECK((s.mode == Q8RequantMode::kGeneric) == holds);
+            CHECK((p.mode(s) == Q8RequantMode::kGeneric) == holds);
             if (holds) CHECK(s.channels <= Q8Pointwise::kGranule);
           }
           check_identical(l, p, rng);
@@ -159,9 +159,9 @@ TEST_SUITE("model/q8 pointwise segments") {
       REQUIRE(p.segments().size() == 3);
       CHECK(p.segments()[1].first_channel == 32);
       CHECK(p.segments()[1].channels == 8);
-      CHECK(p.segments()[1].mode == Q8RequantMode::kGeneric);
-      CHECK(p.segments()[0].mode != Q8RequantMode::kGeneric);
-      CHECK(p.segments()[2].mode != Q8RequantMode::kGeneric);
+      CHECK(p.mode(p.segments()[1]) == Q8RequantMode::kGeneric);
+      CHECK(p.mode(p.segments()[0]) != Q8RequantMode::kGeneric);
+      CHECK(p.mode(p.segments()[2]) != Q8RequantMode::kGeneric);
       check_identical(l, p, rng);
     }
   }
@@ -178,9 +178,9 @@ TEST_SUITE("model/q8 pointwise segments") {
     REQUIRE(p.segments().size() == 3);
     CHECK(p.segments()[1].first_channel == 16);
     CHECK(p.segments()[2].first_channel == 40);
-    CHECK(p.segments()[0].mode == Q8RequantMode::kUniform);
-    CHECK(p.segments()[1].mode == Q8RequantMode::kUniform);
-    CHECK(p.segments()[2].mode == Q8RequantMode::kGeneric);
+    CHECK(p.mode(p.segments()[0]) == Q8RequantMode::kUniform);
+    CHECK(p.mode(p.segments()[1]) == Q8RequantMode::kUniform);
+    CHECK(p.mode(p.segments()[2]) == Q8RequantMode::kGeneric);
     check_identical(l, p, rng);
   }
 
@@ -191,8 +191,8 @@ TEST_SUITE("model/q8 pointwise segments") {
       const Layer l = healthy_layer(rng, 32, n);
       const Q8Pointwise p = pack(l);
       REQUIRE(p.segments().size() == 1);
-      CHECK(p.segments()[0].mode == whole_mode(l));
-      CHECK(p.segments()[0].mode != Q8RequantMode::kGeneric);
+      CHECK(p.mode(p.segments()[0]) == whole_mode(l));
+      CHECK(p.mode(p.segments()[0]) != Q8RequantMode::kGeneric);
       CHECK(p.words() == qs8_gemm_packed_words(32, n));
       check_identical(l, p, rng);
     }

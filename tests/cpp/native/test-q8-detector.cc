@@ -163,7 +163,7 @@ TEST_SUITE("model/int8 detector") {
     CHECK(expand.segments().size() > 1);  // one packing only when the whole layer is fast
     size_t generic = 0;
     for (const Q8Pointwise::Segment& s : expand.segments()) {
-      if (s.mode == Q8RequantMode::kGeneric) generic += s.channels;
+      if (expand.mode(s) == Q8RequantMode::kGeneric) generic += s.channels;
     }
     CHECK(generic > 0);
     CHECK(generic <= Q8Pointwise::kGranule);
