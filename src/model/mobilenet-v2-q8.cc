@@ -23,18 +23,6 @@ std::string dims_text(const std::vector<size_t>& dims) {
   return text + "]";
 }
 
-float scale_at(const TensorView& t, size_t i) {
-  float scale;
-  std::memcpy(&scale, reinterpret_cast<const uint8_t*>(t.scales) + 4 * i, 4);
-  return scale;
-}
-
-int32_t zero_point_at(const TensorView& t, size_t i) {
-  int32_t zero_point;
-  std::memcpy(&zero_point, t.zero_points + 4 * i, 4);
-  return zero_point;
-}
-
 bool fail(std::string* error, const std::string& message) {
   *error = message;
   return false;
@@ -56,12 +44,12 @@ bool read_activation(const WeightFileView& file, const std::string& layer, Activ
   if ((t->type != TensorType::kU8 && t->type != TensorType::kI8) || t->quant_count != 1) {
     return fail(error, "tensor " + name + " is not a per-tensor U8/I8 activation quantization");
   }
-  out->scale = scale_at(*t, 0);
-  const int64_t zero_point = int64_t{zero_point_at(*t, 0)} - (t->type == TensorType::kU8 ? 128 : 0);
+  out->scale = t->scale(0);
+  const int64_t zero_point = int64_t{t->zero_point(0)} - (t->type == TensorType::kU8 ? 128 : 0);
   if (!(std::isfinite(out->scale) && out->scale > 0.0f) || zero_point < -128 || zero_point > 127) {
     return fail(error, "tensor " + name + " has an invalid activation quantization (scale " +
                            std::to_string(out->scale) + ", zero point " +
-                           std::to_string(zero_point_at(*t, 0)) + ")");
+                           std::to_string(t->zero_point(0)) + ")");
   }
   out->zero_point = static_cast<int32_t>(zero_point);
   return true;
@@ -121,7 +109,7 @@ bool read_layer(const WeightFileView& file, const std::string& layer,
     const size_t c = w->quant_count == 1 ? 0 : (i / inner) % channels;
     const int32_t q = w->type == TensorType::kU8 ? int32_t{w->data[i]}
                                                  : int32_t{static_cast<int8_t>(w->data[i])};
-    out->weights[i] = static_cast<int16_t>(q - zero_point_at(*w, c));
+    out->weights[i] = static_cast<int16_t>(q - w->zero_point(c));
   }
   out->bias.resize(channels);
   std::memcpy(out->bias.data(), b->data, channels * 4);
@@ -131,7 +119,7 @@ bool read_layer(const WeightFileView& file, const std::string& layer,
     // TFLite: input scale * filter scale / output scale in double, from the float scales; for
     // uint8 layers (its legacy path) the first product is taken in float, then widened. The
     // last bit of the multiplier can decide a tie (seen on a real photo).
-    const float filter_scale = scale_at(*w, w->quant_count == 1 ? 0 : c);
+    const float filter_scale = w->scale(w->quant_count == 1 ? 0 : c);
     const double product = uint8_weights
                                ? static_cast<double>(input.scale * filter_scale)
                                : static_cast<double>(input.scale) * static_cast<double>(filter_scale);

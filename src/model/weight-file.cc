@@ -122,10 +122,8 @@ bool parse_tensor(const uint8_t* data, uint64_t size, const TensorRecord& record
   tensor->scales = reinterpret_cast<const float*>(data + record.quant_offset);
   tensor->zero_points = data + record.quant_offset + uint64_t{record.quant_count} * 4;
   for (uint32_t c = 0; c < record.quant_count; ++c) {
-    float scale;
-    int32_t zero_point;
-    std::memcpy(&scale, data + record.quant_offset + 4 * uint64_t{c}, 4);
-    std::memcpy(&zero_point, tensor->zero_points + 4 * uint64_t{c}, 4);
+    const float scale = tensor->scale(c);
+    const int32_t zero_point = tensor->zero_point(c);
     if (!std::isfinite(scale) || scale <= 0.0f) {
       return fail(error, named + " has a scale that is not a positive finite number");
     }
@@ -139,6 +137,18 @@ bool parse_tensor(const uint8_t* data, uint64_t size, const TensorRecord& record
 }
 
 }  // namespace
+
+float TensorView::scale(size_t i) const {
+  float value;
+  std::memcpy(&value, reinterpret_cast<const uint8_t*>(scales) + 4 * i, 4);
+  return value;
+}
+
+int32_t TensorView::zero_point(size_t i) const {
+  int32_t value;
+  std::memcpy(&value, zero_points + 4 * i, 4);
+  return value;
+}
 
 const TensorView* WeightFileView::find(const std::string& name) const {
   for (const TensorView& tensor : tensors) {
@@ -226,10 +236,8 @@ void dequantize(const TensorView& tensor, std::vector<float>* out) {
   const size_t axis = tensor.dims[tensor.quant_axis];
   for (size_t i = 0; i < tensor.elements; ++i) {
     const size_t channel = tensor.quant_count == 1 ? 0 : (i / inner) % axis;
-    float scale;
-    int32_t zero_point;
-    std::memcpy(&scale, reinterpret_cast<const uint8_t*>(tensor.scales) + 4 * channel, 4);
-    std::memcpy(&zero_point, tensor.zero_points + 4 * channel, 4);
+    const float scale = tensor.scale(channel);
+    const int32_t zero_point = tensor.zero_point(channel);
     int32_t q = 0;
     switch (tensor.type) {
       case TensorType::kU8: q = tensor.data[i]; break;

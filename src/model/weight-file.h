@@ -22,6 +22,10 @@ struct TensorView {
   const uint8_t* zero_points; // quant_count int32 entries, unaligned
   size_t quant_count;
   size_t quant_axis;
+
+  // Quant parameter i (i < quant_count), read from its unaligned place in the file.
+  float scale(size_t i) const;
+  int32_t zero_point(size_t i) const;
 };
 
 // A validated view of a weight file; valid while the bytes it was parsed from are.

@@ -23,18 +23,6 @@ struct Tensor {
   Quant quant{};
 };
 
-float scale_at(const TensorView& t, size_t i) {
-  float scale;
-  std::memcpy(&scale, reinterpret_cast<const uint8_t*>(t.scales) + 4 * i, 4);
-  return scale;
-}
-
-int zero_point_at(const TensorView& t, size_t i) {
-  int32_t zero_point;
-  std::memcpy(&zero_point, t.zero_points + 4 * i, 4);
-  return zero_point;
-}
-
 const TensorView& tensor(const WeightFileView& file, const std::string& name) {
   const TensorView* t = file.find(name);
   if (t == nullptr || t->quant_count == 0) throw std::runtime_error("no quantized tensor " + name);
@@ -43,7 +31,7 @@ const TensorView& tensor(const WeightFileView& file, const std::string& name) {
 
 Quant activation(const WeightFileView& file, const std::string& layer) {
   const TensorView& t = tensor(file, layer + ".out_q");
-  return {scale_at(t, 0), zero_point_at(t, 0) - (t.type == TensorType::kU8 ? 128 : 0)};
+  return {t.scale(0), t.zero_point(0) - (t.type == TensorType::kU8 ? 128 : 0)};
 }
 
 float decode(int q, Quant quant) { return static_cast<float>(q - quant.zero_point) * quant.scale; }
@@ -73,13 +61,13 @@ Tensor convolve(const WeightFileView& file, const Tensor& in, const std::string&
   std::vector<float> weights(w.elements);
   for (size_t i = 0; i < w.elements; ++i) {
     const int q = w.type == TensorType::kU8 ? int{w.data[i]} : int{static_cast<int8_t>(w.data[i])};
-    weights[i] = static_cast<float>(q - zero_point_at(w, channel_of(i))) * scale_at(w, channel_of(i));
+    weights[i] = static_cast<float>(q - w.zero_point(channel_of(i))) * w.scale(channel_of(i));
   }
   std::vector<float> bias(out_channels);
   for (size_t c = 0; c < out_channels; ++c) {
     int32_t q;
     std::memcpy(&q, b.data + 4 * c, 4);
-    bias[c] = static_cast<float>(q) * scale_at(b, b.quant_count == 1 ? 0 : c);
+    bias[c] = static_cast<float>(q) * b.scale(b.quant_count == 1 ? 0 : c);
   }
   std::vector<float> input(in.q.size());
   for (size_t i = 0; i < input.size(); ++i) input[i] = decode(in.q[i], in.quant);
