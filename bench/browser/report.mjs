@@ -11,13 +11,17 @@
 //     nearly tied classes: bench/int8-agreement.mjs);
 //   - int8 classifiers on the TF2 ptq file (a different quantization of the network, whose
 //     top-1 may differ from the uint8 model's): LiteRT.js the same as ours, or swapped;
-//   - detectors: every detection scoring >= 0.6 in one engine has a detection of the same class
+//   - detectors: every detection scoring >= 0.75 in one engine has a detection of the same class
 //     with IoU >= 0.8 in its twin (float32 with ours float32, int8 with ours int8), both ways.
+//     LiteRT.js's post-process op drops what scores below the model's own threshold, 0.7
+//     (nms_score_threshold in the op's options), so weaker detections are not compared.
 import { compareInt8Top, topK } from '../int8-agreement.mjs';
 import { markdownTable, table } from '../report-format.mjs';
 import { formatProfile } from '../../web/profile-report.js';
 
-const STRONG_DETECTION = 0.6;
+// The model's nms_score_threshold, and a margin above it for scores that round differently.
+const MODEL_SCORE_THRESHOLD = 0.7;
+const STRONG_DETECTION = 0.75;
 const MIN_IOU = 0.8;
 
 // Each row of the timing tables: the engine it is compared with (LiteRT.js on the same file
@@ -44,8 +48,9 @@ const unmatched = (a, b) => a.filter((d) => d.score >= STRONG_DETECTION &&
   !b.some((e) => e.classIndex === d.classIndex && iou(d.box, e.box) >= MIN_IOU));
 
 /** {problems: [text], classify: [{image, ...}], detect: [...]} of a run. */
-export function checkResults({ result, reference, opts }) {
-  const problems = [];
+export function checkResults({ result, reference, opts, pageErrors }) {
+  // LiteRT.js logs its INFO lines as console errors, so only uncaught exceptions count here.
+  const problems = pageErrors.filter((text) => text.startsWith('exception:'));
   for (const { id, reason } of result.failures) problems.push(`${id}: ${reason}`);
   for (const [build, info] of Object.entries(result.liteRt)) {
     if (info.failed && build === 'plain') problems.push(`LiteRT.js did not start: ${info.failed}`);
@@ -186,7 +191,7 @@ function agreementRows(run, check) {
 
 function detectionRows(run, check) {
   const name = (i) => run.labels.voc[Math.round(i)] ?? String(i);
-  const strong = (list) => (list ?? []).filter((d) => d.score >= 0.5).map((d) => `${name(d.classIndex)} ${d.score.toFixed(2)}`).join(', ') || 'none';
+  const strong = (list) => (list ?? []).filter((d) => d.score >= MODEL_SCORE_THRESHOLD).map((d) => `${name(d.classIndex)} ${d.score.toFixed(2)}`).join(', ') || 'none';
   const ids = run.result.engines.filter((e) => e.task === 'detect' && e.threadsRequested === 1).map((e) => e.id);
   return { header: ['image', ...ids], rows: check.detect.map((row) => [row.image, ...ids.map((id) => strong(row.detections[id]))]) };
 }
@@ -207,6 +212,33 @@ function oursModelRows(run) {
   const m = run.result.memory;
   return Object.entries({ ...m.oursModels, ...m.oursDetectors }).map(([id, s]) =>
     [id, mib(s.weightsBytes), mib(s.activationPeakBytes + s.scratchBytes)]);
+}
+
+/** The compact table README's "Speed in the browser" shows: median / min ms, 1 and N threads. */
+export function summaryTable(run) {
+  const { timing } = run.result;
+  const n = run.opts.threads;
+  const cell = (task, id) => {
+    const s = timing[task][id];
+    return s ? `${ms(s.median)} / ${ms(s.min)}` : '-';
+  };
+  const backend = (id) => run.result.engines.find((e) => e.id === id);
+  const int8Threads = backend(`ours-int8-${n}t`);
+  const rows = [
+    ['ours float32', 'classify', 'ours-float32'],
+    ['LiteRT.js, float32 copy', 'classify', 'litert-float32'],
+    [`ours int8${int8Threads && int8Threads.threads === 1 ? ` (${n} threads asked: runs on 1)` : ''}`, 'classify', 'ours-int8'],
+    ['LiteRT.js, uint8 file', 'classify', 'litert-uint8'],
+    ['ours int8, ptq weights', 'classify', 'ours-int8-ptq'],
+    ['LiteRT.js, ptq file', 'classify', 'litert-ptq'],
+    ['tfjs-backend-wasm, float32', 'classify', 'tfjs-float32'],
+    ['SSDLite: ours float32', 'detect', 'ours-ssd-float32'],
+    ['SSDLite: LiteRT.js, float32 copy', 'detect', 'litert-ssd-float32'],
+    ['SSDLite: ours int8', 'detect', 'ours-ssd-int8'],
+    ['SSDLite: LiteRT.js, integer file', 'detect', 'litert-ssd-int8'],
+  ];
+  return markdownTable([`Chromium ${run.chromium.split('.')[0]}, ms median / min`, '1 thread', `${n} threads`],
+    rows.map(([name, task, id]) => [name, cell(task, `${id}-1t`), cell(task, `${id}-${n}t`)]));
 }
 
 // ---- output ---------------------------------------------------------------------------------
@@ -244,6 +276,9 @@ export function markdownReport(run, check) {
     `- CPU: ${run.machine.cpu}, ${run.machine.cores} logical cores, cache ${run.machine.cache}, flags: ${run.machine.simdFlags}`,
     `- Browser: Chromium ${run.chromium} (Debian), headless, driven by playwright-core ${run.versions['playwright-core']}; one page, cross-origin isolated (COOP/COEP): ${result.crossOriginIsolated}; navigator.hardwareConcurrency ${result.hardwareConcurrency}`,
     `- Load average (1 min) before / after: ${run.load.map((x) => x.toFixed(2)).join(' / ')}: other processes shared the machine; the engines were timed in interleaved rounds so they shared it alike`,
+    ...(Math.max(...run.load) > run.machine.cores
+      ? [`- **The machine was oversubscribed during this run (load ${Math.max(...run.load).toFixed(1)} on ${run.machine.cores} cores): every time here includes waits for a core, the 2-thread rows most of all (a thread that loses its core stalls the inference at the next barrier). Read the minimums, and rerun on an idle machine for numbers to quote.**`]
+      : []),
     `- Packages: mobilenetv2-wasm ${run.versions.self}, @litertjs/core ${run.versions['@litertjs/core']}, @tensorflow/tfjs-core ${run.versions['@tensorflow/tfjs-core']}, @tensorflow/tfjs-backend-wasm ${run.versions['@tensorflow/tfjs-backend-wasm']}`,
     ...Object.entries(result.liteRt).map(([build, info]) => `- LiteRT.js ${build === 'plain' ? 'plain' : 'threaded'} build: ${info.failed ? `**did not start**: ${info.failed}` : `\`${info.wasmFile}\` (loadLiteRt picked it: relaxed SIMD ${info.relaxedSimd ? 'available' : 'not available'}), runtime thread count ${info.threadCount}`}`),
     '',
@@ -258,6 +293,10 @@ export function markdownReport(run, check) {
     'new Tensor, run, the outputs copied back to JavaScript and every tensor deleted (the detector\'s post-process op,',
     'decoding and NMS, runs inside); tfjs from a Float32Array to the probabilities read back (dataSync).',
     `${opts.runs} timed runs per engine after ${opts.warmupMs} ms of warm-up each (V8 tier-up), in ${Math.min(opts.rounds, opts.runs)} interleaved rounds; the timed photo is ${result.timedImage}.`,
+    '',
+    '## Summary (the table in README)',
+    '',
+    ...summaryTable(run),
     '',
     '## Classifier: MobileNetV2 1.0/224 (single image, median / min / p90)',
     '',
@@ -296,7 +335,7 @@ export function markdownReport(run, check) {
     'rounds differently moves nearly tied classes); LiteRT.js on the ptq file the top-1 of ours int8 on the same file, or',
     'the two swapped (the ptq model is another quantization of the network and may rank differently from the uint8 one).',
     '',
-    `Detections scoring >= 0.5 (class, score), 1-thread engines (the threaded ones are checked alike):`,
+    `Detections scoring >= ${MODEL_SCORE_THRESHOLD} (the model's own score threshold, which LiteRT.js's post-process op applies), 1-thread engines (the threaded ones are checked alike):`,
     '',
     ...(() => { const d = detectionRows(run, check); return markdownTable(d.header, d.rows); })(),
     '',
