@@ -107,11 +107,16 @@ function modelCopy(tool, source, file, option) {
 
 const readLines = (file) => readFileSync(file, 'utf8').split('\n').filter((line) => line.length > 0);
 
-// The reference top-1 of every shared photo (an independent TFLite runtime on the uint8 model).
+// The reference top-1 of every shared photo (an independent TFLite runtime on the uint8 model),
+// by image name; {} where ../shared/reference is not there (outside this project's machines),
+// and the report then says the float32 copy was checked against ours only.
 function referenceTop1() {
   const file = path.join(shared, 'reference', 'mobilenet_v2_1.0_224_quant.jsonl');
-  const lines = readLines(file).map((line) => JSON.parse(line));
-  return Object.fromEntries(lines.map(({ image, top5 }) => [image, top5[0]]));
+  if (!existsSync(file)) {
+    console.log(`(no reference results at ${file}: the float32 copy is checked against ours float32 only)`);
+    return {};
+  }
+  return Object.fromEntries(readLines(file).map((line) => JSON.parse(line)).map(({ image, top5 }) => [image, top5[0]]));
 }
 
 function requireFiles() {

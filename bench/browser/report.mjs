@@ -78,7 +78,7 @@ export function checkResults({ result, reference, opts, pageErrors }) {
       }
       if (verdict === 'swapped') row.notes.push(`${id} top-2 swapped`);
       if (verdict === 'differs') problems.push(`${image}: ${id} top-1 ${top}, expected ${anchorTop} (ours float32)`);
-      if (engine.library === 'litert' && engine.model === 'float32' && top !== reference[image]) {
+      if (engine.library === 'litert' && engine.model === 'float32' && image in reference && top !== reference[image]) {
         problems.push(`${image}: ${id} (the float32 copy) top-1 ${top}, reference ${reference[image]}`);
       }
     }
@@ -181,7 +181,7 @@ function agreementRows(run, check) {
     ['int8, uint8 file', (e) => e.task === 'classify' && e.precision === 'int8' && e.model === 'uint8'],
     ['int8, ptq file', (e) => e.model === 'ptq'],
   ];
-  return check.classify.map((row) => [row.image, `${row.reference} ${label(row.reference)}`,
+  return check.classify.map((row) => [row.image, row.reference === undefined ? 'n/a' : `${row.reference} ${label(row.reference)}`,
     ...groups.map(([, pick]) => {
       const ids = run.result.engines.filter(pick).map((e) => e.id).filter((id) => id in row.tops);
       const distinct = [...new Set(ids.map((id) => row.tops[id]))];
@@ -262,10 +262,14 @@ export function consoleReport(run, check) {
   return lines;
 }
 
+// A timing table with its title and a line on what each row is.
+const timingSection = (run, task, title) => [`## ${title} (single image, median / min / p90)`, '',
+  ...markdownTable(timingHeader, timingRows(run, task)), '',
+  ...run.result.engines.filter((e) => e.task === task).map((e) => `- ${e.id}: ${describe(e, run)}`), ''];
+
 /** bench/RESULTS-browser.md as lines. */
 export function markdownReport(run, check) {
   const { opts, result } = run;
-  const engines = result.engines;
   const md = [
     '# Browser peer benchmark: MobileNetV2 1.0/224 and SSDLite 300x300 in Chromium',
     '',
@@ -298,23 +302,13 @@ export function markdownReport(run, check) {
     '',
     ...summaryTable(run),
     '',
-    '## Classifier: MobileNetV2 1.0/224 (single image, median / min / p90)',
-    '',
-    ...markdownTable(timingHeader, timingRows(run, 'classify')),
-    '',
-    ...engines.filter((e) => e.task === 'classify').map((e) => `- ${e.id}: ${describe(e, run)}`),
-    '',
+    ...timingSection(run, 'classify', 'Classifier: MobileNetV2 1.0/224'),
     '"vs LiteRT.js": against LiteRT.js on the same file with the same thread count (ours float32 and tfjs against',
     'the float32 copy, ours int8 against the uint8 file, ours int8 ptq against the ptq file). LiteRT.js\'s plain build',
     'runs on one thread; its threaded build (SharedArrayBuffer, relaxed SIMD) is compiled with cpuOptions.numThreads.',
     'On a loaded machine the minimum is the steadier figure (a run that was not preempted); the targets use medians.',
     '',
-    '## Detector: SSDLite MobileNetV2, 300x300 (single image, median / min / p90)',
-    '',
-    ...markdownTable(timingHeader, timingRows(run, 'detect')),
-    '',
-    ...engines.filter((e) => e.task === 'detect').map((e) => `- ${e.id}: ${describe(e, run)}`),
-    '',
+    ...timingSection(run, 'detect', 'Detector: SSDLite MobileNetV2, 300x300'),
     'LiteRT.js runs the post-process op (TFLite_Detection_PostProcess is in its WebAssembly), but not the file as it',
     'is: the converter left the op\'s four outputs without shapes (TFLite sizes them when it prepares the graph) and',
     'LiteRT.js\'s compiled model fails to run such a file. The copy only writes in the shapes that op gives its outputs',
