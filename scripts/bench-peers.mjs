@@ -25,7 +25,7 @@
 // disagree beyond a swap of their top two classes, or if ORT ran a float conv for the int8 model.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -35,8 +35,10 @@ import { readWeights } from '../bench/mnv2-weights.mjs';
 import { createOursPeer } from '../bench/peer-ours.mjs';
 import { createTfjsPeer } from '../bench/peer-tfjs.mjs';
 import { createOrtPeer } from '../bench/peer-ort.mjs';
-import { compareInt8Top, createOrtQ8Peer } from '../bench/peer-ort-q8.mjs';
+import { createOrtQ8Peer } from '../bench/peer-ort-q8.mjs';
+import { compareInt8Top } from '../bench/int8-agreement.mjs';
 import { formatKernels, ortKernels } from '../bench/ort-kernels.mjs';
+import { machineFacts, markdownTable, packageVersion, table } from '../bench/report-format.mjs';
 import { timeEngines } from '../bench/stats.mjs';
 import { profileReport, formatProfile } from '../web/profile-report.js';
 
@@ -67,28 +69,6 @@ function options() {
   return { ...values, runs, warmupMs, threads };
 }
 
-function packageVersion(name) {
-  try {
-    return JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
-  } catch {
-    return 'not installed';
-  }
-}
-
-function machineFacts() {
-  const info = readFileSync('/proc/cpuinfo', 'utf8');
-  const field = (name) => info.match(new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm'))?.[1]?.trim() ?? '?';
-  const flags = field('flags').split(' ');
-  return {
-    cpu: `${field('model name')} (family ${field('cpu family')}, model ${field('model')})`,
-    cores: cpus().length,
-    simdFlags: ['sse4_1', 'avx', 'avx2', 'fma', 'avx512f'].filter((flag) => flags.includes(flag)).join(' '),
-    cache: field('cache size'),
-    node: process.version,
-    v8: process.versions.v8,
-  };
-}
-
 function argmax(values) {
   let best = 0;
   for (let i = 1; i < values.length; ++i) if (values[i] > values[best]) best = i;
@@ -99,17 +79,6 @@ function maxAbsDiff(a, b) {
   let max = 0;
   for (let i = 0; i < a.length; ++i) max = Math.max(max, Math.abs(a[i] - b[i]));
   return max;
-}
-
-function table(header, rows) {
-  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => String(row[i]).length)));
-  const line = (row) => row.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  ');
-  return [line(header), ...rows.map(line)];
-}
-
-function markdownTable(header, rows) {
-  return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
-    ...rows.map((row) => `| ${row.join(' | ')} |`)];
 }
 
 const mib = (bytes) => (bytes / 1048576).toFixed(1);

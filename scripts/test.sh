@@ -11,7 +11,9 @@
 #      integer convolutions only),
 #   5. the browser tests: the demo page and the API in Debian's Chromium (playwright-core),
 #      under a strict Content-Security-Policy too,
-#      screenshots in test-artifacts/,
+#      screenshots in test-artifacts/, and a 3-run smoke of the browser peer benchmark
+#      (scripts/bench-browser.mjs: ours, LiteRT.js and tfjs-backend-wasm all start, run and
+#      agree on every shared photo; no timing checks, no file written),
 #   6. the package tests: the .d.ts against tsc, and the npm-packed tarball installed into a
 #      new project, used from Node and built into a Vite app that runs in Chromium.
 set -euo pipefail
@@ -45,6 +47,9 @@ node scripts/bench-peers.mjs --runs 3 --warmup-ms 300 --no-write --no-relaxed
 
 echo "== Browser tests (Chromium)"
 node --test tests/browser/
+
+echo "== Browser peer benchmark smoke (ours vs LiteRT.js vs tfjs-backend-wasm in Chromium: every engine starts, runs and agrees on every photo; no timing checks)"
+node scripts/bench-browser.mjs --runs 3 --warmup-ms 300 --no-write --no-profile
 
 echo "== Package tests (types, npm pack, Vite)"
 node --test tests/package/
