@@ -3,19 +3,20 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <new>
 #include <stdexcept>
 #include <utility>
 
 #include "tflite-subset_generated.h"
+#include "tflite/error-boundary.h"
 
 namespace mnv2::tflite {
 namespace {
 
 namespace fb = ::tflite;
 
-// Thrown inside this file only and turned into ReadResult::error at the API boundary, so the
-// checks below can stop at the first problem without threading errors through every helper.
+// Thrown inside this file only and turned into ReadResult::error at the API boundary
+// (error-boundary.h), so the checks below can stop at the first problem without threading
+// errors through every helper.
 struct ReadError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -49,16 +50,6 @@ class CopyBudget {
 std::string tensor_ref(const fb::Tensor* tensor, size_t index) {
   std::string name = tensor && tensor->name() ? tensor->name()->str() : std::string();
   return "tensor '" + display_name(name) + "' (#" + std::to_string(index) + ")";
-}
-
-std::string op_ref(const Operator& op) {
-  return "operator #" + std::to_string(op.index) + " (" + op_name(op.code) + ")";
-}
-
-std::string shape_string(const std::vector<int32_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
-  return s + "]";
 }
 
 std::vector<int32_t> to_vector(const flatbuffers::Vector<int32_t>* values, CopyBudget& budget,
@@ -110,7 +101,7 @@ void read_data(const fb::Model* model, const fb::Tensor* src, size_t index, Tens
   }
   const uint64_t expected = static_cast<uint64_t>(dst.element_count) * element_bytes;
   if (bytes->size() != expected) {
-    fail(tensor_ref(src, index) + " of shape " + shape_string(dst.shape) + " and type " +
+    fail(tensor_ref(src, index) + " of shape " + shape_text(dst.shape) + " and type " +
          element_type_name(dst.type) + " needs " + std::to_string(expected) +
          " bytes of data but buffer " + std::to_string(buffer_index) + " has " +
          std::to_string(bytes->size()));
@@ -482,6 +473,18 @@ const char* activation_name(Activation activation) {
   return "unknown activation";
 }
 
+std::string shape_text(const std::vector<int32_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+std::string op_ref(const Operator& op) {
+  const bool custom = op.code == op::kCustom && !op.custom_code.empty();
+  return "operator #" + std::to_string(op.index) + " (" +
+         (custom ? op.custom_code : op_name(op.code)) + ")";
+}
+
 std::string display_name(const std::string& name) {
   constexpr size_t kMaxChars = 80;
   std::string shown = name.substr(0, name.find(';'));
@@ -494,9 +497,35 @@ std::string Graph::tensor_label(int32_t index) const {
          std::to_string(index) + ")";
 }
 
+std::string Graph::consistency_error() const {
+  auto valid = [&](int32_t t) { return t >= 0 && static_cast<size_t>(t) < tensors.size(); };
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor& t = tensors[i];
+    const size_t bytes = t.element_count * element_size(t.type);
+    if (t.index != static_cast<int32_t>(i) || (t.is_constant() && t.data_bytes() != bytes) ||
+        t.quant.scales.size() != t.quant.zero_points.size()) {
+      return "graph tensor #" + std::to_string(i) +
+             " is inconsistent (index, data size or quantization)";
+    }
+  }
+  for (size_t i = 0; i < operators.size(); ++i) {
+    const Operator& op = operators[i];
+    bool ok = op.index == static_cast<int32_t>(i);
+    for (int32_t t : op.inputs) ok = ok && (t == -1 || valid(t));
+    for (int32_t t : op.outputs) ok = ok && valid(t);
+    if (!ok) return "graph operator #" + std::to_string(i) + " has an invalid index";
+  }
+  for (int32_t t : inputs) {
+    if (!valid(t)) return "graph input " + std::to_string(t) + " is not a tensor";
+  }
+  for (int32_t t : outputs) {
+    if (!valid(t)) return "graph output " + std::to_string(t) + " is not a tensor";
+  }
+  return "";
+}
+
 ReadResult read_tflite(const uint8_t* data, size_t size) {
-  ReadResult result;
-  try {
+  return reporting_errors<ReadError, ReadResult>("reading the TFLite model", [&] {
     // The verifier checks alignment relative to the buffer start, while reads dereference
     // absolute addresses; a copy makes both agree for callers (fuzzers) with odd pointers.
     std::vector<uint64_t> aligned;
@@ -506,21 +535,12 @@ ReadResult read_tflite(const uint8_t* data, size_t size) {
       std::memcpy(aligned.data(), data, size);
       bytes = reinterpret_cast<const uint8_t*>(aligned.data());
     }
-    if (size > 0 && !bytes) {
-      result.error = "null data pointer with a non-zero size";
-      return result;
-    }
+    if (size > 0 && !bytes) fail("null data pointer with a non-zero size");
+    ReadResult result;
     result.graph = read_graph(bytes, size);
     result.ok = true;
-  } catch (const ReadError& e) {
-    result.error = e.what();
-  } catch (const std::bad_alloc&) {
-    result.error = "out of memory while reading the TFLite model";
-  } catch (const std::exception& e) {
-    // Not expected: every check throws ReadError. Kept so that a bug surfaces as a message.
-    result.error = std::string("internal error while reading the TFLite model: ") + e.what();
-  }
-  return result;
+    return result;
+  });
 }
 
 }  // namespace mnv2::tflite
