@@ -120,28 +120,28 @@ export function describeBlocks(weights) {
   return blocks;
 }
 
-/** Transposes an OHWI 4-D array into HWIO (tf.conv2d's filter layout). */
-export function ohwiToHwio(values, [o, h, w, i]) {
+/**
+ * Copies an OHWI 4-D array (of any element type) into another layout of the same dims: the
+ * element at (oc, y, x, ic) goes to index at(oc, y, x, ic).
+ */
+function reorderOhwi(values, [o, h, w, i], at) {
   const out = new values.constructor(values.length);
   for (let oc = 0; oc < o; ++oc) {
     for (let y = 0; y < h; ++y) {
       for (let x = 0; x < w; ++x) {
-        for (let ic = 0; ic < i; ++ic) out[((y * w + x) * i + ic) * o + oc] = values[((oc * h + y) * w + x) * i + ic];
+        for (let ic = 0; ic < i; ++ic) out[at(oc, y, x, ic)] = values[((oc * h + y) * w + x) * i + ic];
       }
     }
   }
   return out;
 }
 
+/** Transposes an OHWI 4-D array into HWIO (tf.conv2d's filter layout). */
+export function ohwiToHwio(values, [o, h, w, i]) {
+  return reorderOhwi(values, [o, h, w, i], (oc, y, x, ic) => ((y * w + x) * i + ic) * o + oc);
+}
+
 /** Transposes an OHWI 4-D array (of any element type) into OIHW (ONNX Conv's weight layout). */
 export function ohwiToOihw(values, [o, h, w, i]) {
-  const out = new values.constructor(values.length);
-  for (let oc = 0; oc < o; ++oc) {
-    for (let y = 0; y < h; ++y) {
-      for (let x = 0; x < w; ++x) {
-        for (let ic = 0; ic < i; ++ic) out[((oc * i + ic) * h + y) * w + x] = values[((oc * h + y) * w + x) * i + ic];
-      }
-    }
-  }
-  return out;
+  return reorderOhwi(values, [o, h, w, i], (oc, y, x, ic) => ((oc * i + ic) * h + y) * w + x);
 }

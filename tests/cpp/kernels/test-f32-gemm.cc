@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <ostream>
 
 #include "kernels/gemm/gemm-full-tile.h"
 #include "kernels/kernel-test.h"
@@ -21,6 +22,12 @@ struct GemmCase {
   bool residual;
   Bounds bounds;
 };
+
+std::ostream& operator<<(std::ostream& s, const GemmCase& t) {
+  return s << "m=" << t.m << " k=" << t.k << " n=" << t.n << " a_stride=" << t.a_stride
+           << " c_stride=" << t.c_stride << " residual=" << t.residual
+           << " residual_stride=" << t.residual_stride << " " << t.bounds.name;
+}
 
 struct GemmData {
   std::vector<float> a, weights, bias, packed, residual;
@@ -67,12 +74,16 @@ GemmData make_data(const GemmCase& t, uint32_t seed) {
 }
 
 // Exactly sized (ASan sees any write past the last row); the stride gaps hold the sentinel.
-std::vector<float> run(gemm_fn* fn, const GemmCase& t, const GemmData& d) {
-  std::vector<float> c((t.m - 1) * t.c_stride + t.n, kSentinel);
-  fn(t.m, t.k, t.n, d.a.data(), t.a_stride, d.packed.data(), c.data(), t.c_stride,
-     t.residual ? d.residual.data() : nullptr, t.residual_stride, t.bounds.min, t.bounds.max);
-  return c;
-}
+struct Run {
+  gemm_fn* kernel;
+  std::vector<float> operator()(const GemmCase& t, const GemmData& d) const {
+    std::vector<float> c((t.m - 1) * t.c_stride + t.n, kSentinel);
+    kernel(t.m, t.k, t.n, d.a.data(), t.a_stride, d.packed.data(), c.data(), t.c_stride,
+           t.residual ? d.residual.data() : nullptr, t.residual_stride, t.bounds.min,
+           t.bounds.max);
+    return c;
+  }
+};
 
 Expected naive(const GemmCase& t, const GemmData& d) {
   Expected e;
@@ -80,19 +91,18 @@ Expected naive(const GemmCase& t, const GemmData& d) {
   e.magnitude.assign(e.value.size(), 0.0);
   for (size_t i = 0; i < t.m; i++) {
     for (size_t j = 0; j < t.n; j++) {
-      double sum = d.bias[j], magnitude = std::fabs(d.bias[j]);
+      NaiveSum sum;
+      sum.add(d.bias[j]);
       for (size_t kk = 0; kk < t.k; kk++) {
-        const double term = double(d.a[i * t.a_stride + kk]) * d.weights[j * t.k + kk];
-        sum += term;
-        magnitude += std::fabs(term);
+        sum.add(double(d.a[i * t.a_stride + kk]) * d.weights[j * t.k + kk]);
       }
-      double out = clamp_value(sum, t.bounds);
+      double out = clamp_value(sum.value, t.bounds);
       if (t.residual) {
         out += d.residual[i * t.residual_stride + j];
-        magnitude += std::fabs(d.residual[i * t.residual_stride + j]);
+        sum.magnitude += std::fabs(d.residual[i * t.residual_stride + j]);
       }
       e.value[i * t.c_stride + j] = out;
-      e.magnitude[i * t.c_stride + j] = magnitude;
+      e.magnitude[i * t.c_stride + j] = sum.magnitude;
     }
   }
   return e;
@@ -106,30 +116,10 @@ Expected naive(const GemmCase& t, const GemmData& d) {
 }  // namespace
 
 TEST_SUITE("kernels/gemm") {
-  TEST_CASE("f32_gemm_minmax__ref matches a naive product of unpacked weights") {
-    const std::vector<GemmCase> cases = gemm_cases();
-    for (size_t i = 0; i < cases.size(); i++) {
-      const GemmCase& t = cases[i];
-      GEMM_CAPTURE(t);
-      const GemmData d = make_data(t, uint32_t(i));
-      const std::vector<float> got = run(f32_gemm_minmax__ref, t, d);
-      const Expected want = naive(t, d);
-      const size_t bad = first_mismatch(got, want, 1e-5);
-      CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
-    }
-  }
-
-  TEST_CASE("f32_gemm_minmax__wasmsimd matches __ref") {
-    const std::vector<GemmCase> cases = gemm_cases();
-    for (size_t i = 0; i < cases.size(); i++) {
-      const GemmCase& t = cases[i];
-      GEMM_CAPTURE(t);
-      const GemmData d = make_data(t, uint32_t(i));
-      const std::vector<float> want = run(f32_gemm_minmax__ref, t, d);
-      const std::vector<float> got = run(f32_gemm_minmax__wasmsimd, t, d);
-      const size_t bad = first_mismatch(got.data(), want.data(), got.size(), 1e-5);
-      CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
-    }
+  TEST_CASE("f32_gemm_minmax: __ref matches a naive product of unpacked weights, __wasmsimd "
+            "matches __ref") {
+    check_twins(gemm_cases(), make_data, naive, Run{f32_gemm_minmax__ref},
+                Run{f32_gemm_minmax__wasmsimd});
   }
 
   TEST_CASE("f32_gemm_minmax: residual may be c itself (in-place residual add)") {
@@ -139,7 +129,7 @@ TEST_SUITE("kernels/gemm") {
           const GemmCase t = {m, 7, n, 7, n, n, true, all_bounds()[0]};
           INFO("m=", m, " n=", n);
           const GemmData d = make_data(t, uint32_t(m * 100 + n));
-          const std::vector<float> want = run(fn, t, d);
+          const std::vector<float> want = Run{fn}(t, d);
           std::vector<float> c = d.residual;
           fn(t.m, t.k, t.n, d.a.data(), t.a_stride, d.packed.data(), c.data(), t.c_stride, c.data(),
              t.residual_stride, t.bounds.min, t.bounds.max);
@@ -165,12 +155,11 @@ TEST_SUITE("kernels/gemm") {
     // m = 9: two full groups of 4 rows and one row; n = 20: two full blocks and one of 4.
     const GemmCase t = {9, 13, 20, 13, 20, 20, true, all_bounds()[0]};
     const GemmData d = make_data(t, 77);
-    const std::vector<float> want = run(f32_gemm_minmax__ref, t, d);
-    const std::vector<float> got = run(f32_gemm_minmax__wasmsimd, t, d);
+    const std::vector<float> want = Run{f32_gemm_minmax__ref}(t, d);
+    const std::vector<float> got = Run{f32_gemm_minmax__wasmsimd}(t, d);
     gemm_full_tile = saved;
     CHECK(calls == 2 * 2);
-    const size_t bad = first_mismatch(got.data(), want.data(), got.size(), 1e-5);
-    CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
+    check_matches(got, want);
   }
 
   TEST_CASE("f32_gemm_minmax: NaN propagates and infinite bounds pass huge values") {
