@@ -13,21 +13,12 @@ Module['Classifier'] = class Classifier extends CoreOwner {
   // options.execution: 'fused' (default, paper section 5.1) or 'layer-by-layer' (every layer
   // materialized; the reference for tests and memory comparisons).
   // options.precision: 'float32' (default: weights dequantized, float arithmetic) or 'int8'
-  // (the quantized model with TFLite's integer arithmetic; single-threaded).
+  // (the quantized model with TFLite's integer arithmetic). options.threads: see checkThreads.
   constructor(weights, options = {}) {
     checkOptionsObject(options, 'Classifier');
     const bytes = weightBytes(weights);
     const execution = checkExecution(options);
-    // More than one thread needs the pthreads build of this module, whose worker pool
-    // (Module.threadWorkers) bounds it.
-    // Not `1 + (Module['threadWorkers'] ?? 0)`: Emscripten 3.1.6's minifier drops those
-    // parentheses, giving NaN, and then any thread count passes the check below.
-    const workers = Module['threadWorkers'];
-    const maxThreads = 1 + (typeof workers === 'number' ? workers : 0);
-    const threads = options['threads'] ?? 1;
-    if (!Number.isInteger(threads) || threads < 1 || threads > maxThreads) {
-      throw new RangeError(`threads must be an integer from 1 to ${maxThreads} in this module, got ${describe(threads)}`);
-    }
+    const threads = checkThreads(options);
     const precision = checkPrecision(options);
     checkSchedule(precision, execution);
     const core = Module['ClassifierCore']['create'](bytes, execution === 'layer-by-layer', threads,

@@ -16,15 +16,18 @@ Module['Detector'] = class Detector extends CoreOwner {
   // (the quantized model with TFLite's integer arithmetic; needs a weight file converted with
   // activation quantization). options.execution: 'fused' (default) or 'layer-by-layer', how
   // the float backbone runs (as for Module.Classifier); the SSD head is the same either way.
+  // options.threads: as for Module.Classifier (model.post.js, checkThreads).
   constructor(weights, options = {}) {
     checkOptionsObject(options, 'Detector');
     const precision = checkPrecision(options);
     const execution = checkExecution(options);
     checkSchedule(precision, execution);
+    const threads = checkThreads(options);
     const core = Module['DetectorCore']['create'](weightBytes(weights), execution === 'layer-by-layer',
-                                                  precision === 'int8');
+                                                  threads, precision === 'int8');
     if (!core) throw new Error(Module['lastCreateError']());
     super('Detector', core);
+    this.threads = core['threads'];
     this.precision = core['precision'];
     this.inputSize = core['inputSize'];
     this.numClasses = core['numClasses'];

@@ -136,6 +136,20 @@ function checkExecution(options) {
 
 // The integer engine has one schedule of its own (row bands for large blocks); asking for the
 // float reference schedule with it would silently do something else.
+// options.threads: threads for one inference. More than one needs the pthreads build of this
+// module, whose worker pool (Module.threadWorkers) bounds it.
+function checkThreads(options) {
+  // Not `1 + (Module['threadWorkers'] ?? 0)`: Emscripten 3.1.6's minifier drops those
+  // parentheses, giving NaN, and then any thread count passes the check below.
+  const workers = Module['threadWorkers'];
+  const maxThreads = 1 + (typeof workers === 'number' ? workers : 0);
+  const threads = options['threads'] ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > maxThreads) {
+    throw new RangeError(`threads must be an integer from 1 to ${maxThreads} in this module, got ${describe(threads)}`);
+  }
+  return threads;
+}
+
 function checkSchedule(precision, execution) {
   if (precision === 'int8' && execution === 'layer-by-layer') {
     throw new RangeError("execution 'layer-by-layer' applies to precision 'float32' only");

@@ -15,9 +15,9 @@
 #include "api/classifier.h"
 #include "api/detector.h"
 #include "detection/random-detector.h"
-#include "model/memory-budget.h"
 #include "model/random-model.h"
 #include "model/weight-file.h"
+#include "plan/memory-budget.h"
 
 namespace mnv2 {
 namespace {

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "model/mobilenet-v2-q8.h"
+#include "model/pixel-rows.h"
 
 namespace mnv2::test {
 
@@ -16,7 +16,7 @@ class RgbPixels final : public PixelRows {
  public:
   // rgb: [size][size][3] bytes.
   RgbPixels(std::vector<uint8_t> rgb, size_t size) : rgb_(std::move(rgb)), size_(size) {}
-  void read_pixel_rows(size_t first, size_t count, uint8_t* out) override {
+  void read_pixel_rows(size_t first, size_t count, uint8_t* out, size_t) override {
     std::copy(rgb_.begin() + first * size_ * 3, rgb_.begin() + (first + count) * size_ * 3, out);
   }
 

@@ -15,8 +15,8 @@
 
 #include "api/classifier.h"
 #include "api/detector.h"
-#include "model/summary-totals.h"
 #include "native/shared-models.h"
+#include "plan/summary.h"
 
 using namespace mnv2;
 
