@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "plan/memory-budget.h"
-
 namespace mnv2 {
 
 bool check_image(size_t width, size_t height, size_t rgba_bytes, std::string* error) {
@@ -31,20 +29,14 @@ std::unique_ptr<Classifier> Classifier::create(const uint8_t* weights, size_t si
                                                const KernelTable& kernels,
                                                Execution execution, size_t threads,
                                                Precision precision) {
-  WeightFileView file;
-  if (!parse_weight_file(weights, size, &file, error)) return nullptr;
-  if (file.header.model_kind != static_cast<uint32_t>(ModelKind::kClassifier)) {
-    *error = "weight file holds a detector, not a classifier";
-    return nullptr;
-  }
-  if (!check_model_memory(file, execution, threads, error)) return nullptr;
   std::unique_ptr<Classifier> classifier(new Classifier());
-  if (!classifier->network_.load(file, precision, kernels, execution, threads, error)) {
+  const NetworkOptions options{precision, execution, threads, &kernels};
+  if (!classifier->network_.load(weights, size, ModelKind::kClassifier, options,
+                                 &classifier->labels_, error)) {
     return nullptr;
   }
   classifier->precision_ = precision;
-  classifier->labels_ = std::move(file.labels);
-  classifier->order_.resize(file.header.num_classes);
+  classifier->order_.resize(classifier->num_classes());
   return classifier;
 }
 

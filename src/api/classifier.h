@@ -28,13 +28,12 @@ bool check_image(size_t width, size_t height, size_t rgba_bytes, std::string* er
 
 class Classifier {
  public:
-  // Parses, validates and packs the weights; the bytes are not needed afterwards.
-  static std::unique_ptr<Classifier> create(const uint8_t* weights, size_t size,
-                                            std::string* error,
-                                            const KernelTable& kernels = simd_kernels(),
-                                            Execution execution = Execution::kFused,
-                                            size_t threads = 1,
-                                            Precision precision = Precision::kFloat32);
+  // Parses, validates and packs the weights; the bytes are not needed afterwards. threads:
+  // for one inference, in either precision (0: one per hardware thread).
+  static std::unique_ptr<Classifier> create(
+      const uint8_t* weights, size_t size, std::string* error,
+      const KernelTable& kernels = simd_kernels(), Execution execution = Execution::kFused,
+      size_t threads = 1, Precision precision = Precision::kFloat32);
 
   Precision precision() const { return precision_; }
   size_t input_size() const { return network_.description().input_size; }

@@ -3,7 +3,6 @@
 #include <cmath>
 
 #include "api/classifier.h"
-#include "plan/memory-budget.h"
 
 namespace mnv2 {
 
@@ -11,21 +10,14 @@ std::unique_ptr<Detector> Detector::create(const uint8_t* weights, size_t size,
                                            std::string* error, const KernelTable& kernels,
                                            Execution execution, Precision precision,
                                            size_t threads) {
-  WeightFileView file;
-  if (!parse_weight_file(weights, size, &file, error)) return nullptr;
-  if (file.header.model_kind != static_cast<uint32_t>(ModelKind::kDetector)) {
-    *error = "weight file holds a classifier, not a detector";
-    return nullptr;
-  }
-  // Weights and backbone activations within bounds before anything is allocated (a failed
-  // allocation aborts the WASM module); the description bounds the head's outputs.
-  if (!check_model_memory(file, execution, threads, error)) return nullptr;
   std::unique_ptr<Detector> detector(new Detector());
-  if (!detector->network_.load(file, precision, kernels, execution, threads, error)) {
+  // The description bounds the head's outputs before anything is allocated.
+  const NetworkOptions options{precision, execution, threads, &kernels};
+  if (!detector->network_.load(weights, size, ModelKind::kDetector, options, &detector->labels_,
+                               error)) {
     return nullptr;
   }
   detector->precision_ = precision;
-  detector->labels_ = std::move(file.labels);
   const NetworkDescription& network = detector->network_.description();
   std::vector<size_t> grid_sizes;
   for (size_t map : network.ssd.maps) grid_sizes.push_back(network.values[map].height);

@@ -41,7 +41,8 @@ struct Detection {
 
 class Detector {
  public:
-  // Parses, validates and packs the weights; the bytes are not needed afterwards.
+  // Parses, validates and packs a detector file (the bytes are not needed afterwards): its
+  // backbone and SSD head on `threads` threads, as for Classifier::create.
   static std::unique_ptr<Detector> create(const uint8_t* weights, size_t size,
                                           std::string* error,
                                           const KernelTable& kernels = simd_kernels(),

@@ -156,6 +156,21 @@ function checkSchedule(precision, execution) {
   }
 }
 
+// The options both models take, checked, and the bound core `kind` ('Classifier' or 'Detector')
+// created from the weights; the loader's message becomes an Error.
+function createCore(kind, weights, options) {
+  checkOptionsObject(options, kind);
+  const bytes = weightBytes(weights);
+  const execution = checkExecution(options);
+  const threads = checkThreads(options);
+  const precision = checkPrecision(options);
+  checkSchedule(precision, execution);
+  const core = Module[kind + 'Core']['create'](bytes, execution === 'layer-by-layer', threads,
+                                               precision === 'int8');
+  if (!core) throw new Error(Module['lastCreateError']());
+  return core;
+}
+
 // (No optional chaining or catch without a binding in this file: Emscripten 3.1.6's terser
 // cannot parse them.)
 // Embind frees a bound C++ object only through delete(); a model dropped without dispose()
@@ -183,13 +198,19 @@ function untrack(owner) {
 
 /**
  * Owns a bound core: _live() returns it or throws once disposed; memoryStats() and summary()
- * forward to it; dispose() (or delete()) frees it. `kind` names the wrapper in messages.
+ * forward to it; dispose() (or delete()) frees it. `kind` names the wrapper in messages. The
+ * properties both models have are read once here.
  */
 class CoreOwner {
   constructor(kind, core) {
     this._kind = kind;
     this._core = core;
     track(this, core);  // deleted when the wrapper is collected without dispose()
+    this.threads = core['threads'];
+    this.precision = core['precision'];
+    this.inputSize = core['inputSize'];
+    this.numClasses = core['numClasses'];
+    this.labels = core['labels']();
   }
 
   _live() {

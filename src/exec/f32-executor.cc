@@ -1,9 +1,13 @@
-#include "exec/f32-executor.h"
-
+// The float32 LayerExecutor: weights dequantized, checked and packed once at load
+// (model/layer-weights.h), float arithmetic on the kernels of kernels.h. Its input is the
+// antialiased, normalized image of model/preprocess.h, pulled row by row. Values are floats,
+// so a decoded value is the value itself.
 #include <limits>
 
+#include "exec/layer-executor.h"
 #include "model/box-decode.h"
 #include "model/layer-weights.h"
+#include "model/preprocess.h"
 
 namespace mnv2 {
 namespace {
@@ -17,135 +21,141 @@ Clamp clamp_of(Activation activation) {
   return {-std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity()};
 }
 
-}  // namespace
+const float* floats(const void* values) { return static_cast<const float*>(values); }
+float* floats(void* values) { return static_cast<float*>(values); }
 
-bool F32Executor::load(const WeightFileView& file, const NetworkDescription& network,
-                       std::string* error) {
-  network_ = &network;
-  packed_.assign(network.layers.size(), {});
-  for (size_t i = 0; i < network.layers.size(); ++i) {
-    const Layer& layer = network.layers[i];
-    std::vector<float>& packed = packed_[i];
-    switch (layer.kind) {
-      case LayerKind::kStemConv3x3s2: {
-        std::vector<float> weights, bias;
-        const size_t c = layer.out_channels;
-        if (!read_tensor(file, layer.name + ".w", {c, 3, 3, 3}, &weights, error) ||
-            !read_tensor(file, layer.name + ".b", {c}, &bias, error)) {
-          return false;
-        }
-        packed.assign(conv3x3c3_packed_size(c), 0.0f);
-        conv3x3c3_pack(c, weights.data(), bias.data(), packed.data());
-        break;
-      }
-      case LayerKind::kDepthwise3x3:
-        if (!read_depthwise(file, layer.name, layer.out_channels, &packed, error)) return false;
-        break;
-      case LayerKind::kPointwise:
-      case LayerKind::kFullyConnected:
-        if (!read_pointwise(file, layer.name, layer.in_channels, layer.out_channels, &packed,
-                            error)) {
-          return false;
-        }
-        break;
-    }
+// One layer's weights, read by its kind and packed for its kernel.
+bool read_layer(const WeightFileView& file, const Layer& layer, std::vector<float>* packed,
+                std::string* error) {
+  if (layer.kind == LayerKind::kDepthwise3x3) {
+    return read_depthwise(file, layer.name, layer.out_channels, packed, error);
   }
-  spec_.output_size = network.input_size;
-  spec_.mean = file.header.input_mean;
-  spec_.std = file.header.input_std;
-  pooled_.assign(network.feature_size(), 0.0f);
-  probabilities_.assign(network.logits != kNone ? network.num_classes : 0, 0.0f);
+  if (layer.kind != LayerKind::kStemConv3x3s2) {
+    return read_pointwise(file, layer.name, layer.in_channels, layer.out_channels, packed, error);
+  }
+  std::vector<float> weights, bias;
+  const size_t c = layer.out_channels;
+  if (!read_tensor(file, layer.name + ".w", {c, 3, 3, 3}, &weights, error) ||
+      !read_tensor(file, layer.name + ".b", {c}, &bias, error)) {
+    return false;
+  }
+  packed->assign(conv3x3c3_packed_size(c), 0.0f);
+  conv3x3c3_pack(c, weights.data(), bias.data(), packed->data());
   return true;
 }
 
-void F32Executor::prepare(const NetworkPlan& plan) {
-  rows_.resize(plan.threads(), plan.max_rows());
-  preprocessor_.set_threads(plan.threads());
-  classifier_bands_ = &plan.classifier_bands();
-}
+class F32Executor final : public LayerExecutor {
+ public:
+  explicit F32Executor(const KernelTable& kernels) : kernels_(&kernels) {}
 
-size_t F32Executor::weight_bytes() const {
-  size_t floats = 0;
-  for (const std::vector<float>& packed : packed_) floats += packed.size();
-  return floats * sizeof(float);
-}
-
-void F32Executor::set_image(const uint8_t* rgba, size_t width, size_t height, float crop) {
-  spec_.crop_fraction = crop;
-  preprocessor_.prepare(rgba, width, height, spec_);
-  input_ = &preprocessor_;
-}
-
-void F32Executor::read_input(size_t first, size_t count, void* out, size_t thread) {
-  input_->read_rows(first, count, static_cast<float*>(out), thread);
-}
-
-void F32Executor::stem(const void* window, size_t rows, size_t pad_top, size_t out_begin,
-                       size_t out_end, void* output, size_t) {
-  const NetworkDescription& n = *network_;
-  const Layer& layer = n.layers[n.stem];
-  const Clamp clamp = clamp_of(layer.activation);
-  kernels_->f32_conv3x3s2c3_minmax(static_cast<const float*>(window), rows, n.input_size,
-                                   pad_top, n.stem_pad, packed_[n.stem].data(),
-                                   layer.out_channels, static_cast<float*>(output),
-                                   n.stem_size(), out_begin, out_end, clamp.min, clamp.max);
-}
-
-void F32Executor::pointwise(size_t index, size_t pixels, const void* input, void* output,
-                            const void* residual) {
-  const Layer& layer = network_->layers[index];
-  const Clamp clamp = clamp_of(layer.activation);
-  const size_t k = layer.in_channels, n = layer.out_channels;
-  kernels_->f32_gemm_minmax(pixels, k, n, static_cast<const float*>(input), k,
-                            packed_[index].data(), static_cast<float*>(output), n,
-                            static_cast<const float*>(residual), n, clamp.min, clamp.max);
-}
-
-void F32Executor::depthwise(const Stage& stage, const RowWindow& window, size_t out_begin,
-                            size_t out_end, void* output, size_t thread) {
-  const Layer& layer = network_->layers[stage.depthwise];
-  const Clamp clamp = clamp_of(layer.activation);
-  const ptrdiff_t first = static_cast<ptrdiff_t>(out_begin * stage.stride) -
-                          static_cast<ptrdiff_t>(stage.pad);
-  const size_t end = std::min(stage.in_size, (out_end - 1) * stage.stride + 3 - stage.pad);
-  const float* const* rows =
-      rows_.fill(thread, window, static_cast<size_t>(std::max<ptrdiff_t>(first, 0)), end);
-  dwconv3x3_fn* kernel =
-      stage.stride == 1 ? kernels_->f32_dwconv3x3s1_minmax : kernels_->f32_dwconv3x3s2_minmax;
-  kernel(rows, stage.in_size, stage.in_size, layer.out_channels, stage.pad, stage.pad,
-         packed_[stage.depthwise].data(), static_cast<float*>(output), stage.out_size,
-         out_begin, out_end, clamp.min, clamp.max);
-}
-
-void F32Executor::predict(size_t layer, size_t pixels, const void* input, void*,
-                          float* decoded) {
-  pointwise(layer, pixels, input, decoded, nullptr);
-  if (network_->layers[layer].role == LayerRole::kClassLogits) {
-    sigmoid(decoded, pixels * network_->layers[layer].out_channels, decoded);
+  bool load(const WeightFileView& file, const NetworkDescription& network,
+            std::string* error) override {
+    network_ = &network;
+    packed_.assign(network.layers.size(), {});
+    for (size_t i = 0; i < network.layers.size(); ++i) {
+      if (!read_layer(file, network.layers[i], &packed_[i], error)) return false;
+    }
+    spec_.output_size = network.input_size;
+    spec_.mean = file.header.input_mean;
+    spec_.std = file.header.input_std;
+    return true;
   }
-}
 
-const float* F32Executor::pool(const void* head) {
-  const size_t size = network_->head_size();
-  kernels_->f32_global_avgpool(static_cast<const float*>(head), size * size,
-                               network_->feature_size(), pooled_.data());
-  return pooled_.data();
-}
+  void prepare(const NetworkPlan& plan) override {
+    rows_.resize(plan.threads(), plan.max_rows());
+    preprocessor_.set_threads(plan.threads());
+    classifier_bands_ = &plan.classifier_bands();
+  }
 
-void F32Executor::fully_connected(size_t band) {
-  // Each output is computed alone, so any split of the channels gives the same values; the
-  // band starts at a multiple of the packed block, after `begin` channels' packings.
-  const auto [begin, end] = classifier_bands_->ranges[band];
-  const size_t k = network_->feature_size();
-  const Clamp clamp = clamp_of(Activation::kLinear);
-  kernels_->f32_fc_minmax(k, end - begin, pooled_.data(),
-                          packed_[network_->logits].data() + gemm_packed_size(k, begin),
-                          probabilities_.data() + begin, clamp.min, clamp.max);
-}
+  size_t value_bytes() const override { return sizeof(float); }
 
-const float* F32Executor::softmax() {
-  kernels_->f32_softmax(probabilities_.data(), probabilities_.size(), probabilities_.data());
-  return probabilities_.data();
+  size_t weight_bytes() const override {
+    size_t count = 0;
+    for (const std::vector<float>& packed : packed_) count += packed.size();
+    return count * sizeof(float);
+  }
+
+  void set_image(const uint8_t* rgba, size_t width, size_t height, float crop) override {
+    spec_.crop_fraction = crop;
+    preprocessor_.prepare(rgba, width, height, spec_);
+  }
+
+  void read_input(size_t first, size_t count, void* out, size_t thread) override {
+    preprocessor_.read_rows(first, count, floats(out), thread);
+  }
+
+  void stem(const void* window, size_t rows, size_t pad_top, size_t out_begin, size_t out_end,
+            void* output, size_t) override {
+    const NetworkDescription& n = *network_;
+    const Layer& layer = n.layers[n.stem];
+    const Clamp clamp = clamp_of(layer.activation);
+    kernels_->f32_conv3x3s2c3_minmax(floats(window), rows, n.input_size, pad_top, n.stem_pad,
+                                     packed_[n.stem].data(), layer.out_channels, floats(output),
+                                     n.stem_size(), out_begin, out_end, clamp.min, clamp.max);
+  }
+
+  void pointwise(size_t index, size_t pixels, const void* input, void* output,
+                 const void* residual) override {
+    const Layer& layer = network_->layers[index];
+    const Clamp clamp = clamp_of(layer.activation);
+    const size_t k = layer.in_channels, n = layer.out_channels;
+    kernels_->f32_gemm_minmax(pixels, k, n, floats(input), k, packed_[index].data(),
+                              floats(output), n, floats(residual), n, clamp.min, clamp.max);
+  }
+
+  void depthwise(const Stage& stage, const RowWindow& window, size_t out_begin, size_t out_end,
+                 void* output, size_t thread) override {
+    const Layer& layer = network_->layers[stage.depthwise];
+    const Clamp clamp = clamp_of(layer.activation);
+    dwconv3x3_fn* kernel =
+        stage.stride == 1 ? kernels_->f32_dwconv3x3s1_minmax : kernels_->f32_dwconv3x3s2_minmax;
+    kernel(rows_.fill(thread, window, stage, out_begin, out_end), stage.in_size, stage.in_size,
+           layer.out_channels, stage.pad, stage.pad, packed_[stage.depthwise].data(),
+           floats(output), stage.out_size, out_begin, out_end, clamp.min, clamp.max);
+  }
+
+  void predict(size_t layer, size_t pixels, const void* input, void*, float* decoded) override {
+    pointwise(layer, pixels, input, decoded, nullptr);
+    if (network_->layers[layer].role == LayerRole::kClassLogits) {
+      sigmoid(decoded, pixels * network_->layers[layer].out_channels, decoded);
+    }
+  }
+
+  void pool(const void* head, void* pooled, float*) override {
+    const size_t size = network_->head_size();
+    kernels_->f32_global_avgpool(floats(head), size * size, network_->feature_size(),
+                                 floats(pooled));
+  }
+
+  void fully_connected(size_t band, const void* pooled, void* logits) override {
+    // Each output is computed alone, so any split of the channels gives the same values; the
+    // band starts at a multiple of the packed block, after `begin` channels' packings.
+    const auto [begin, end] = classifier_bands_->ranges[band];
+    const size_t k = network_->feature_size();
+    const Clamp clamp = clamp_of(Activation::kLinear);
+    kernels_->f32_fc_minmax(k, end - begin, floats(pooled),
+                            packed_[network_->logits].data() + gemm_packed_size(k, begin),
+                            floats(logits) + begin, clamp.min, clamp.max);
+  }
+
+  void softmax(const void* logits, float* probabilities) override {
+    kernels_->f32_softmax(floats(logits), network_->num_classes, probabilities);
+  }
+
+ private:
+  const KernelTable* kernels_;
+  const NetworkDescription* network_ = nullptr;
+  const WorkSplit* classifier_bands_ = nullptr;
+  std::vector<std::vector<float>> packed_;  // per layer
+  Preprocessor preprocessor_;
+  PreprocessSpec spec_{};
+  RowTables<float> rows_;
+};
+
+}  // namespace
+
+std::unique_ptr<LayerExecutor> make_f32_executor(const KernelTable& kernels) {
+  return std::make_unique<F32Executor>(kernels);
 }
 
 }  // namespace mnv2

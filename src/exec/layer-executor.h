@@ -10,12 +10,16 @@
 // own `thread` index below the plan's thread count, on disjoint outputs.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "graph/network-description.h"
+#include "kernels/kernels-q8.h"
+#include "kernels/kernels.h"
 #include "model/weight-file.h"
 #include "plan/network-plan.h"
 
@@ -28,7 +32,7 @@ struct RowWindow {
 };
 
 // Per-thread tables of row pointers for the depthwise kernels, which take one pointer per input
-// row (kernels.h): rows [first, end) of a RowWindow, typed.
+// row (kernels.h): the rows of a RowWindow a band of output rows needs, typed.
 template <typename T>
 class RowTables {
  public:
@@ -36,9 +40,14 @@ class RowTables {
     rows_ = rows;
     table_.assign(threads * rows, nullptr);
   }
-  const T* const* fill(size_t thread, const RowWindow& window, size_t first, size_t end) {
+  // The input rows that output rows [out_begin, out_end) of a stage's depthwise conv read.
+  const T* const* fill(size_t thread, const RowWindow& window, const Stage& stage,
+                       size_t out_begin, size_t out_end) {
+    const ptrdiff_t first = static_cast<ptrdiff_t>(out_begin * stage.stride) -
+                            static_cast<ptrdiff_t>(stage.pad);
+    const size_t end = std::min(stage.in_size, (out_end - 1) * stage.stride + 3 - stage.pad);
     const T** rows = table_.data() + thread * rows_;
-    for (size_t y = first; y < end; ++y) {
+    for (size_t y = static_cast<size_t>(std::max<ptrdiff_t>(first, 0)); y < end; ++y) {
       rows[y] = reinterpret_cast<const T*>(window.base + (y % window.capacity) * window.row_bytes);
     }
     return rows;
@@ -87,11 +96,17 @@ class LayerExecutor {
   virtual void predict(size_t layer, size_t pixels, const void* input, void* raw,
                        float* decoded) = 0;
 
-  // The classifier: pool the head output into float features; then the fully connected
-  // layer for one band of output channels (plan.classifier_bands()); then the probabilities.
-  virtual const float* pool(const void* head) = 0;
-  virtual void fully_connected(size_t band) = 0;
-  virtual const float* softmax() = 0;
+  // The classifier: the global average pool of the head output into `pooled` and its floats
+  // `features` (the same memory for floats); the fully connected layer for one band of
+  // output channels (plan.classifier_bands()); then the class probabilities from the logits
+  // (the same memory for floats: the softmax in place).
+  virtual void pool(const void* head, void* pooled, float* features) = 0;
+  virtual void fully_connected(size_t band, const void* pooled, void* logits) = 0;
+  virtual void softmax(const void* logits, float* probabilities) = 0;
 };
+
+// The two executors: float32 on the given kernels (f32-executor.cc), int8 (q8-executor.cc).
+std::unique_ptr<LayerExecutor> make_f32_executor(const KernelTable& kernels);
+std::unique_ptr<LayerExecutor> make_q8_executor(const QuantizedKernelTable& kernels);
 
 }  // namespace mnv2

@@ -1,20 +1,35 @@
 #include "exec/network.h"
 
 #include "core/clock.h"
-#include "exec/f32-executor.h"
-#include "exec/q8-executor.h"
+#include "plan/memory-budget.h"
 
 namespace mnv2 {
 
-bool Network::load(const WeightFileView& file, Precision precision, const KernelTable& kernels,
-                   Execution execution, size_t threads, std::string* error) {
-  std::unique_ptr<LayerExecutor> executor;
-  if (precision == Precision::kInt8) {
-    executor.reset(new Q8Executor(simd_q8_kernels()));
-  } else {
-    executor.reset(new F32Executor(kernels));
+namespace {
+
+const char* kind_name(uint32_t kind) {
+  return kind == static_cast<uint32_t>(ModelKind::kDetector) ? "detector" : "classifier";
+}
+
+}  // namespace
+
+bool Network::load(const uint8_t* weights, size_t size, ModelKind kind,
+                   const NetworkOptions& options, std::vector<std::string>* labels,
+                   std::string* error) {
+  WeightFileView file;
+  if (!parse_weight_file(weights, size, &file, error)) return false;
+  if (file.header.model_kind != static_cast<uint32_t>(kind)) {
+    *error = std::string("weight file holds a ") + kind_name(file.header.model_kind) + ", not a " +
+             kind_name(static_cast<uint32_t>(kind));
+    return false;
   }
-  return load(file, std::move(executor), execution, threads, error);
+  if (!check_model_memory(file, options.execution, options.threads, error)) return false;
+  std::unique_ptr<LayerExecutor> executor = options.precision == Precision::kInt8
+                                                ? make_q8_executor(simd_q8_kernels())
+                                                : make_f32_executor(*options.kernels);
+  if (!load(file, std::move(executor), options.execution, options.threads, error)) return false;
+  *labels = std::move(file.labels);
+  return true;
 }
 
 bool Network::load(const WeightFileView& file, std::unique_ptr<LayerExecutor> executor,
@@ -54,16 +69,14 @@ void Network::run() {
 const float* Network::features() {
   run();
   const double start = profiling_ ? now_ms() : 0.0;
-  const float* features = executor_->pool(value(description_.stages[description_.head].output));
+  const float* features = scheduler_.pool();
   if (profiling_) layer_ms_.push_back(now_ms() - start);
   return features;
 }
 
 const float* Network::classify() {
   const double start = profiling_ ? now_ms() : 0.0;
-  pool_->parallel_for(plan_.classifier_bands().size(),
-                      [&](size_t band, size_t) { executor_->fully_connected(band); });
-  const float* probabilities = executor_->softmax();
+  const float* probabilities = scheduler_.classify();
   if (profiling_) {
     layer_ms_.resize(description_.stages.size() + 3, 0.0);
     layer_ms_.back() = now_ms() - start;

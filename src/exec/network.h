@@ -24,6 +24,15 @@ namespace mnv2 {
 // quantization).
 enum class Precision { kFloat32, kInt8 };
 
+struct NetworkOptions {
+  Precision precision = Precision::kFloat32;
+  Execution execution = Execution::kFused;
+  // 1 runs on the caller; more split every stage across a pool; 0 means one per hardware
+  // thread. Layer by layer stays on one thread.
+  size_t threads = 1;
+  const KernelTable* kernels = &simd_kernels();  // the float executor's (int8: SIMD q8)
+};
+
 struct MemoryStats {
   size_t weights_bytes;          // packed weights
   size_t activation_peak_bytes;  // the planned activation arena
@@ -36,13 +45,12 @@ class Network {
   Network(const Network&) = delete;
   Network& operator=(const Network&) = delete;
 
-  // Describes, loads and plans the network of a weight file; false with a message when the
-  // file does not hold one this engine runs. threads: 1 runs on the caller; more split every
-  // stage across a pool; 0 means one per hardware thread. Layer by layer stays on one thread.
-  // The float executor runs on `kernels`, the integer one on the SIMD q8 kernels.
-  bool load(const WeightFileView& file, Precision precision, const KernelTable& kernels,
-            Execution execution, size_t threads, std::string* error);
-  // The same with an executor of the caller's (tests: other kernel tables, other inputs).
+  // Parses a weight file, refuses it unless it holds a `kind` model whose memory bound fits
+  // (plan/memory-budget.h: checked before anything is allocated), then describes, loads and
+  // plans its network; false with a message naming what is wrong. *labels: the file's.
+  bool load(const uint8_t* weights, size_t size, ModelKind kind, const NetworkOptions& options,
+            std::vector<std::string>* labels, std::string* error);
+  // The same from a parsed file with an executor of the caller's (tests: other kernel tables).
   bool load(const WeightFileView& file, std::unique_ptr<LayerExecutor> executor,
             Execution execution, size_t threads, std::string* error);
 

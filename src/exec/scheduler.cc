@@ -6,12 +6,6 @@
 #include "core/clock.h"
 
 namespace mnv2 {
-namespace {
-
-// The stem reads 3 input rows per output row (plan: the window holds as many).
-constexpr size_t kStemWindowRows = 3;
-
-}  // namespace
 
 void Scheduler::prepare(const NetworkPlan& plan, LayerExecutor& executor, ThreadPool& pool) {
   plan_ = &plan;
@@ -76,6 +70,21 @@ void Scheduler::run() {
   }
 }
 
+const float* Scheduler::pool() {
+  const NetworkDescription& n = *network_;
+  executor_->pool(value(n.stages[n.head].output), value(n.pooled), decoded(n.pooled));
+  return decoded(n.pooled);
+}
+
+const float* Scheduler::classify() {
+  const NetworkDescription& n = *network_;
+  pool_->parallel_for(plan_->classifier_bands().size(), [&](size_t band, size_t) {
+    executor_->fully_connected(band, value(n.pooled), value(n.class_logits));
+  });
+  executor_->softmax(value(n.class_logits), decoded(n.class_logits));
+  return decoded(n.class_logits);
+}
+
 // Stem output rows [first, first + count), one row at a time from a 3-row window of input
 // rows that slides down the image, so the input never exists whole. Each thread has its own
 // window.
@@ -129,8 +138,7 @@ void Scheduler::project(size_t index, size_t first_pixel, size_t pixels,
   const size_t offset = s.output_offset + first_pixel * s.out_channels;
   uint8_t* out = value(s.output) + offset * value_bytes_;
   if (network_->layers[s.project].role != LayerRole::kHidden) {
-    float* decoded = reinterpret_cast<float*>(tensor(plan_->decoded_tensor(s.output))) + offset;
-    executor_->predict(s.project, pixels, depthwise, out, decoded);
+    executor_->predict(s.project, pixels, depthwise, out, decoded(s.output) + offset);
     return;
   }
   const uint8_t* residual =

@@ -31,6 +31,9 @@ class Scheduler {
   // The stem, then every stage in order. With profiling on, stage_ms() holds the wall time
   // of the stem (index 0) and of each stage (index i + 1).
   void run();
+  // A classifier, after run(): the pooled features (floats), then the class probabilities.
+  const float* pool();
+  const float* classify();
   void set_profiling(bool on) { profiling_ = on; }
   const std::vector<double>& stage_ms() const { return stage_ms_; }
 
@@ -41,6 +44,7 @@ class Scheduler {
  private:
   uint8_t* tensor(size_t id) { return arena_.data() + plan_->arena().offset(id); }
   uint8_t* value(size_t id) { return tensor(plan_->value_tensor(id)); }
+  float* decoded(size_t id) { return reinterpret_cast<float*>(tensor(plan_->decoded_tensor(id))); }
   void run_stage(size_t index);
   void run_pointwise_stage(size_t index);
   void run_rows(size_t index, size_t thread, size_t out_begin, size_t out_end);

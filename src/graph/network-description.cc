@@ -25,54 +25,48 @@ void describe_backbone(const FileHeader& header, NetworkDescription* n) {
   size_t size = stem.output, input = n->stem_output;
   for (size_t i = 0; i < arch.blocks.size(); ++i) {
     const BlockShape& shape = arch.blocks[i];
-    const SamePadding padding = same_padding(size, shape.stride, 3);
-    Stage stage;
-    stage.name = "block" + std::to_string(i);
-    stage.type = "bottleneck";
+    Stage stage = make_stage("block" + std::to_string(i), "bottleneck", input, size, shape.stride,
+                             shape.in_channels, shape.expanded_channels, shape.out_channels);
     stage.expansion = shape.expansion;
-    stage.input = input;
-    stage.in_size = size;
-    stage.out_size = padding.output;
-    stage.pad = padding.before;
-    stage.stride = shape.stride;
-    stage.in_channels = shape.in_channels;
-    stage.mid_channels = shape.expanded_channels;
-    stage.out_channels = shape.out_channels;
     stage.residual = shape.residual;
     if (shape.has_expand) {
       stage.expand = n->add_layer(block_layer_name(i, "expand"), LayerKind::kPointwise,
-                               shape.in_channels, shape.expanded_channels, 1, Activation::kRelu6);
+                                  shape.in_channels, shape.expanded_channels, 1, Activation::kRelu6);
     }
     stage.depthwise = n->add_layer(block_layer_name(i, "dw"), LayerKind::kDepthwise3x3,
-                                shape.expanded_channels, shape.expanded_channels, shape.stride,
-                                Activation::kRelu6);
+                                   shape.expanded_channels, shape.expanded_channels, shape.stride,
+                                   Activation::kRelu6);
     stage.project = n->add_layer(block_layer_name(i, "project"), LayerKind::kPointwise,
-                              shape.expanded_channels, shape.out_channels, 1, Activation::kLinear);
+                                 shape.expanded_channels, shape.out_channels, 1, Activation::kLinear);
     // A residual block's output is its ADD's (the name int8 reads its quantization under).
     stage.output = n->add_value(block_layer_name(i, shape.residual ? "add" : "project"),
-                                padding.output, padding.output, shape.out_channels);
+                                stage.out_size, stage.out_size, shape.out_channels);
     n->stages.push_back(stage);
     input = stage.output;
-    size = padding.output;
+    size = stage.out_size;
   }
   n->blocks = n->stages.size();
 
-  Stage head;
-  head.name = "head";
-  head.type = "conv1x1";
-  head.expansion = 0;
-  head.input = input;
-  head.in_size = head.out_size = size;
-  head.pad = 0;
-  head.stride = 1;
-  head.in_channels = head.mid_channels = arch.blocks.back().out_channels;
-  head.out_channels = arch.head_channels;
-  head.project = n->add_layer("head", LayerKind::kPointwise, head.in_channels, head.out_channels,
-                           1, Activation::kRelu6);
+  const size_t last = arch.blocks.back().out_channels;
+  Stage head = make_stage("head", "conv1x1", input, size, 1, last, last, arch.head_channels);
+  head.project = n->add_layer("head", LayerKind::kPointwise, last, arch.head_channels, 1,
+                              Activation::kRelu6);
   head.output = n->add_value("head", size, size, arch.head_channels);
-  n->values[head.output].kept = true;  // read by the pool or the detector after the run
   n->stages.push_back(head);
   n->head = n->stages.size() - 1;
+}
+
+// Global average pool, fully connected layer, softmax.
+void describe_classifier(NetworkDescription* n) {
+  const size_t features = n->feature_size(), classes = n->num_classes;
+  n->pooled = n->add_value("pool", 1, 1, features);
+  n->logits = n->add_layer("logits", LayerKind::kFullyConnected, features, classes, 1,
+                           Activation::kLinear);
+  n->class_logits = n->add_value("logits", 1, 1, classes);
+  for (size_t value : {n->pooled, n->class_logits}) {
+    n->values[value].kept = true;  // read after the run
+    n->values[value].decoded = true;
+  }
 }
 
 }  // namespace
@@ -90,10 +84,26 @@ bool describe_network(const WeightFileView& file, NetworkDescription* network,
   *network = NetworkDescription();
   describe_backbone(file.header, network);
   if (network->kind == ModelKind::kDetector) return describe_ssd_head(file, network, error);
-  network->logits = network->add_layer("logits", LayerKind::kFullyConnected,
-                                       network->feature_size(), network->num_classes, 1,
-                                       Activation::kLinear);
+  describe_classifier(network);
   return true;
+}
+
+Stage make_stage(std::string name, std::string type, size_t input, size_t in_size,
+                 size_t stride, size_t in_channels, size_t mid_channels, size_t out_channels) {
+  Stage stage;
+  stage.name = std::move(name);
+  stage.type = std::move(type);
+  stage.expansion = 0;
+  stage.input = input;
+  stage.in_size = in_size;
+  const SamePadding padding = same_padding(in_size, stride, 3);
+  stage.out_size = padding.output;
+  stage.pad = padding.before;
+  stage.stride = stride;
+  stage.in_channels = in_channels;
+  stage.mid_channels = mid_channels;
+  stage.out_channels = out_channels;
+  return stage;
 }
 
 size_t NetworkDescription::add_layer(std::string name, LayerKind kind, size_t in_c,

@@ -79,6 +79,11 @@ struct Stage {
   bool residual = false;
 };
 
+// A stage on a square map of in_size: SAME padding gives its output size and padding; channels
+// in, in the middle (the expansion, or the input for stages without one) and out.
+Stage make_stage(std::string name, std::string type, size_t input, size_t in_size,
+                 size_t stride, size_t in_channels, size_t mid_channels, size_t out_channels);
+
 // The detector's feature maps and its output geometry.
 struct SsdHead {
   AnchorParams anchor_params;
@@ -102,7 +107,9 @@ struct NetworkDescription {
   std::vector<Stage> stages;  // in run order: blocks, head conv, then a detector's stages
   size_t blocks = 0;          // stages [0, blocks) are the backbone's bottleneck blocks
   size_t head = kNone;        // the head conv's stage
-  size_t logits = kNone;      // the classifier's fully connected layer
+  // The classifier: the pooled head output (decoded: the features), the fully connected
+  // layer and its output (decoded: the class probabilities).
+  size_t pooled = kNone, logits = kNone, class_logits = kNone;
   SsdHead ssd;                // detectors only
 
   size_t add_layer(std::string name, LayerKind kind, size_t in_c, size_t out_c, size_t stride,

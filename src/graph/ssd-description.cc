@@ -27,21 +27,13 @@ bool add_extra(const WeightFileView& file, size_t i, NetworkDescription* n, std:
   const std::string expand = ssd_layer_name("extra", i, "expand");
   const std::string dw = ssd_layer_name("extra", i, "dw");
   const std::string project = ssd_layer_name("extra", i, "project");
-  Stage stage;
-  stage.name = "extra" + std::to_string(i);
-  stage.type = "ssd-extra";
-  stage.expansion = 0;
-  stage.input = n->ssd.maps.back();
-  stage.in_size = in.height;
-  const SamePadding padding = same_padding(in.height, 2, 3);
-  stage.out_size = padding.output;
-  stage.pad = padding.before;
-  stage.stride = 2;
-  stage.in_channels = in.channels;
-  if (!pointwise_outputs(file, expand, stage.in_channels, &stage.mid_channels, error) ||
-      !pointwise_outputs(file, project, stage.mid_channels, &stage.out_channels, error)) {
+  size_t mid = 0, out = 0;
+  if (!pointwise_outputs(file, expand, in.channels, &mid, error) ||
+      !pointwise_outputs(file, project, mid, &out, error)) {
     return false;
   }
+  Stage stage = make_stage("extra" + std::to_string(i), "ssd-extra", n->ssd.maps.back(),
+                           in.height, 2, in.channels, mid, out);
   stage.expand = n->add_layer(expand, LayerKind::kPointwise, stage.in_channels,
                               stage.mid_channels, 1, Activation::kRelu6);
   stage.depthwise = n->add_layer(dw, LayerKind::kDepthwise3x3, stage.mid_channels,
@@ -62,16 +54,9 @@ void add_predictor(size_t m, bool box, size_t first_anchor, NetworkDescription* 
   const Value map = n->values[n->ssd.maps[m]];
   const char* group = box ? "box" : "class";
   const size_t per_anchor = box ? 4 : n->num_classes + 1;
-  Stage stage;
-  stage.name = group + std::to_string(m);
-  stage.type = std::string("ssd-") + group;
-  stage.expansion = 0;
-  stage.input = n->ssd.maps[m];
-  stage.in_size = stage.out_size = map.height;
-  stage.pad = same_padding(map.height, 1, 3).before;
-  stage.stride = 1;
-  stage.in_channels = stage.mid_channels = map.channels;
-  stage.out_channels = n->ssd.anchors_per_cell[m] * per_anchor;
+  Stage stage = make_stage(group + std::to_string(m), std::string("ssd-") + group, n->ssd.maps[m],
+                           map.height, 1, map.channels, map.channels,
+                           n->ssd.anchors_per_cell[m] * per_anchor);
   stage.depthwise = n->add_layer(ssd_layer_name(group, m, "dw"), LayerKind::kDepthwise3x3,
                                  map.channels, map.channels, 1, Activation::kRelu6);
   stage.project = n->add_layer(ssd_layer_name(group, m, "pw"), LayerKind::kPointwise,
@@ -99,6 +84,7 @@ bool describe_ssd_head(const WeightFileView& file, NetworkDescription* n, std::s
                               tap.mid_channels);
   n->values[tap.expanded].kept = true;
   ssd.maps = {tap.expanded, n->stages[n->head].output};
+  n->values[ssd.maps[1]].kept = true;
   for (size_t i = 0; file.find(ssd_layer_name("extra", i, "expand") + ".w") != nullptr; ++i) {
     if (i == kSsdMaxExtraLayers) {
       *error = "weight file has more than " + std::to_string(kSsdMaxExtraLayers) +

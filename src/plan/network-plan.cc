@@ -11,8 +11,6 @@ namespace {
 // their GEMMs get twice the rows (~2% faster overall, measured), while activations + scratch
 // stay within the 1.25 MiB the memory test holds the fused float network to.
 constexpr size_t kScratchBudgetBytes = 192 * 1024;
-// The stem reads 3 input rows per output row.
-constexpr size_t kStemWindowRows = 3;
 // With several threads, each band of a fused stage recomputes the expanded rows it shares with
 // its neighbour (two per border at stride 1): 4% more expand work at 56 rows, 14% at 14, 29%
 // at 7. Stages with at most this many input rows therefore expand their whole input once,
@@ -217,6 +215,12 @@ void NetworkPlan::layout() {
     }
     plan_tiles(stage, &plan);
     scratch_bytes_ = std::max(scratch_bytes_, plan.scratch_bytes);
+  }
+  if (n.pooled != kNone) {
+    add_value(n.pooled, pool_step_ = ++step);
+    arena_.use(value_tensors_[n.stages[n.head].output], step);
+    add_value(n.class_logits, classifier_step_ = ++step);
+    arena_.use(value_tensors_[n.pooled], step);
   }
   arena_.solve();
 }

@@ -29,6 +29,9 @@ namespace mnv2 {
 
 enum class Execution { kFused, kLayerByLayer };
 
+// The fused stem's window of input rows: it reads 3 rows per output row.
+inline constexpr size_t kStemWindowRows = 3;
+
 struct PlanOptions {
   size_t value_bytes = 4;
   size_t threads = 1;
@@ -88,6 +91,9 @@ class NetworkPlan {
   size_t decoded_tensor(size_t value) const { return decoded_tensors_[value]; }
   bool stem_streamed() const { return value_tensors_[network_->stem_output] == kNone; }
   size_t stem_step() const { return stem_step_; }
+  // The classifier's steps: the pool, then the fully connected layer and softmax.
+  size_t pool_step() const { return pool_step_; }
+  size_t classifier_step() const { return classifier_step_; }
 
   // Per thread: the scratch of the stage that needs most, the stem's window of input rows,
   // and the executor's stem buffer; and the most input rows any stage has (row tables).
@@ -115,7 +121,7 @@ class NetworkPlan {
   std::vector<StagePlan> stages_;
   std::vector<bool> wants_whole_expansion_;
   std::vector<size_t> value_tensors_, decoded_tensors_;
-  size_t stem_step_ = 0;
+  size_t stem_step_ = 0, pool_step_ = 0, classifier_step_ = 0;
   size_t scratch_bytes_ = 0, window_bytes_ = 0, max_rows_ = 0;
   WorkSplit classifier_bands_;
 };

@@ -44,7 +44,6 @@ LayerSummary stage_row(const NetworkPlan& plan, size_t index) {
 
 std::vector<LayerSummary> summarize_plan(const NetworkPlan& plan) {
   const NetworkDescription& n = plan.network();
-  const size_t v = plan.value_bytes();
   const size_t S = n.input_size, O = n.stem_size();
   const Layer& stem = n.layers[n.stem];
   std::vector<LayerSummary> rows;
@@ -56,10 +55,11 @@ std::vector<LayerSummary> summarize_plan(const NetworkPlan& plan) {
     rows.push_back(stage_row(plan, i));
     if (i != n.head || n.logits == kNone) continue;
     const size_t F = n.head_size(), C = n.feature_size(), classes = n.num_classes;
-    const size_t head_bytes = plan.arena().bytes(plan.value_tensor(n.stages[n.head].output));
-    rows.push_back({"pool", "avgpool", {F, F, C}, {1, 1, C}, 0, 1, 0, 0, head_bytes + C * v});
+    rows.push_back({"pool", "avgpool", {F, F, C}, {1, 1, C}, 0, 1, 0, 0,
+                    plan.live_bytes(plan.pool_step(), plan.pool_step())});
     rows.push_back({"logits", "fc", {1, 1, C}, {1, 1, classes}, 0, 1,
-                    layer_params(n.layers[n.logits]), C * classes, (C + classes) * v});
+                    layer_params(n.layers[n.logits]), C * classes,
+                    plan.live_bytes(plan.classifier_step(), plan.classifier_step())});
   }
   return rows;
 }

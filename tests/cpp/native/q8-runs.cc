@@ -3,40 +3,33 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <memory>
+#include <cmath>
 #include <random>
 #include <string>
 
-#include "exec/q8-executor.h"
-#include "native/rgb-pixels.h"
-
 namespace mnv2::test {
 namespace {
-
-WeightFileView parse(const std::vector<uint8_t>& file) {
-  WeightFileView view;
-  std::string error;
-  REQUIRE_MESSAGE(parse_weight_file(file.data(), file.size(), &view, &error), error);
-  return view;
-}
-
-// Loads the file into `network` with a Q8Executor reading `pixels`; returns the executor.
-Q8Executor& load(Network& network, const WeightFileView& view, RgbPixels& pixels,
-                 const Q8Options& options) {
-  std::string error;
-  auto executor = std::make_unique<Q8Executor>(*options.kernels);
-  Q8Executor& q8 = *executor;
-  REQUIRE_MESSAGE(network.load(view, std::move(executor), options.execution, options.threads,
-                               &error),
-                  error);
-  q8.set_input(&pixels);
-  return q8;
-}
 
 template <typename T>
 std::vector<T> copy_of(const void* data, size_t count) {
   const T* values = static_cast<const T*>(data);
   return std::vector<T>(values, values + count);
+}
+
+// The network of the file on the options' kernels, threads and execution, given `rgba` (kept
+// alive by the caller while it runs): at the model's size with crop 1 the resize is skipped
+// (as PIL skips it), so the network gets exactly those pixels.
+void load(Network& network, const std::vector<uint8_t>& file, const std::vector<uint8_t>& rgba,
+          const Q8Options& options) {
+  WeightFileView view;
+  std::string error;
+  REQUIRE_MESSAGE(parse_weight_file(file.data(), file.size(), &view, &error), error);
+  REQUIRE_MESSAGE(network.load(view, make_q8_executor(*options.kernels), options.execution,
+                               options.threads, &error),
+                  error);
+  const size_t size = network.description().input_size;
+  REQUIRE(rgba.size() == size * size * 4);
+  network.set_image(rgba.data(), size, size, 1.0f);
 }
 
 }  // namespace
@@ -58,23 +51,32 @@ std::vector<uint8_t> smooth_rgb(size_t size, uint32_t seed) {
   return rgb;
 }
 
+std::vector<uint8_t> to_rgba(const std::vector<uint8_t>& rgb) {
+  std::vector<uint8_t> rgba(rgb.size() / 3 * 4, 255);
+  for (size_t i = 0; i < rgb.size() / 3; ++i) {
+    for (size_t c = 0; c < 3; ++c) rgba[4 * i + c] = rgb[3 * i + c];
+  }
+  return rgba;
+}
+
 Q8Classification classify_q8(const std::vector<uint8_t>& file, const std::vector<uint8_t>& rgb,
                              const Q8Options& options) {
-  const WeightFileView view = parse(file);
-  RgbPixels pixels(rgb, view.header.input_size);
   Network network;
-  Q8Executor& q8 = load(network, view, pixels, options);
+  const std::vector<uint8_t> rgba = to_rgba(rgb);
+  load(network, file, rgba, options);
+  const NetworkDescription& n = network.description();
   network.features();
-  const float* p = network.classify();
-  return {q8.pooled(), q8.logits(), std::vector<float>(p, p + network.description().num_classes)};
+  network.classify();
+  return {copy_of<int8_t>(network.value(n.pooled), n.feature_size()),
+          copy_of<int8_t>(network.value(n.class_logits), n.num_classes),
+          copy_of<float>(network.decoded(n.class_logits), n.num_classes)};
 }
 
 Q8Detection detect_q8(const std::vector<uint8_t>& file, const std::vector<uint8_t>& rgb,
                       const Q8Options& options) {
-  const WeightFileView view = parse(file);
-  RgbPixels pixels(rgb, view.header.input_size);
   Network network;
-  load(network, view, pixels, options);
+  const std::vector<uint8_t> rgba = to_rgba(rgb);
+  load(network, file, rgba, options);
   network.run();
   const NetworkDescription& n = network.description();
   const size_t boxes = n.values[n.ssd.boxes].elements(), scores = n.values[n.ssd.scores].elements();
@@ -82,6 +84,26 @@ Q8Detection detect_q8(const std::vector<uint8_t>& file, const std::vector<uint8_
           copy_of<int8_t>(network.value(n.ssd.scores), scores),
           copy_of<float>(network.decoded(n.ssd.boxes), boxes),
           copy_of<float>(network.decoded(n.ssd.scores), scores)};
+}
+
+ClassifierPair float_and_int8(const std::vector<uint8_t>& file) {
+  std::string error;
+  ClassifierPair pair{Classifier::create(file.data(), file.size(), &error),
+                      Classifier::create(file.data(), file.size(), &error, simd_kernels(),
+                                         Execution::kFused, 1, Precision::kInt8)};
+  REQUIRE_MESSAGE(pair.f32, error);
+  REQUIRE_MESSAGE(pair.q8, error);
+  return pair;
+}
+
+double cosine_similarity(const float* a, const float* b, size_t n) {
+  double dot = 0, na = 0, nb = 0;
+  for (size_t i = 0; i < n; ++i) {
+    dot += double(a[i]) * b[i];
+    na += double(a[i]) * a[i];
+    nb += double(b[i]) * b[i];
+  }
+  return dot / std::sqrt(na * nb);
 }
 
 }  // namespace mnv2::test

@@ -67,14 +67,6 @@ std::vector<uint8_t> test_image(size_t size, uint32_t seed) {
   return rgb;
 }
 
-std::vector<uint8_t> to_rgba(const std::vector<uint8_t>& rgb) {
-  std::vector<uint8_t> rgba(rgb.size() / 3 * 4, 255);
-  for (size_t i = 0; i < rgb.size() / 3; ++i) {
-    for (size_t c = 0; c < 3; ++c) rgba[4 * i + c] = rgb[3 * i + c];
-  }
-  return rgba;
-}
-
 }  // namespace
 
 TEST_SUITE("model/int8 detector") {
@@ -153,7 +145,7 @@ TEST_SUITE("model/int8 detector") {
   TEST_CASE("int8 outputs follow the float engine's on the same pixels") {
     const std::vector<uint8_t>& file = converted().file;
     const std::vector<uint8_t> rgb = test_image(300, 5);
-    const std::vector<uint8_t> rgba = to_rgba(rgb);
+    const std::vector<uint8_t> rgba = test::to_rgba(rgb);
     std::string error;
     auto f32 = Detector::create(file.data(), file.size(), &error);
     REQUIRE_MESSAGE(f32, error);
@@ -184,13 +176,7 @@ TEST_SUITE("model/int8 detector") {
     CHECK(score_error / n < 0.002);
     const float* enc_q8 = q8->box_encodings();
     const float* enc_f32 = f32->box_encodings();
-    double dot = 0, na = 0, nb = 0;
-    for (size_t i = 0; i < a.size() * 4; ++i) {
-      dot += double(enc_q8[i]) * enc_f32[i];
-      na += double(enc_f32[i]) * enc_f32[i];
-      nb += double(enc_q8[i]) * enc_q8[i];
-    }
-    const double cosine = dot / std::sqrt(na * nb);
+    const double cosine = test::cosine_similarity(enc_q8, enc_f32, a.size() * 4);
     INFO("cosine similarity of the box encodings: ", cosine);
     CHECK(cosine > 0.99);
   }

@@ -64,17 +64,11 @@ TEST_SUITE("model/int8 network") {
     for (const char* model : kModels) {
       CAPTURE(model);
       const std::vector<uint8_t>& file = converted(model);
-      std::vector<uint8_t> rgba(224 * 224 * 4, 255);
-      const std::vector<uint8_t> rgb = test::smooth_rgb(224, 11);
-      for (size_t i = 0; i < 224 * 224; ++i) {
-        for (size_t c = 0; c < 3; ++c) rgba[4 * i + c] = rgb[3 * i + c];
-      }
+      const std::vector<uint8_t> rgba = test::to_rgba(test::smooth_rgb(224, 11));
       std::string error;
-      auto f32 = Classifier::create(file.data(), file.size(), &error);
-      REQUIRE_MESSAGE(f32, error);
-      auto q8 = Classifier::create(file.data(), file.size(), &error, simd_kernels(),
-                                   Execution::kFused, 1, Precision::kInt8);
-      REQUIRE_MESSAGE(q8, error);
+      const test::ClassifierPair pair = test::float_and_int8(file);
+      Classifier* f32 = pair.f32.get();
+      Classifier* q8 = pair.q8.get();
       CHECK(q8->precision() == Precision::kInt8);
       CHECK(f32->precision() == Precision::kFloat32);
       const float* a = f32->embed(rgba.data(), 224, 224, rgba.size(), 1.0f, &error);
@@ -82,13 +76,7 @@ TEST_SUITE("model/int8 network") {
       const std::vector<float> float_features(a, a + f32->feature_size());
       const float* b = q8->embed(rgba.data(), 224, 224, rgba.size(), 1.0f, &error);
       REQUIRE(b != nullptr);
-      double dot = 0, na = 0, nb = 0;
-      for (size_t i = 0; i < float_features.size(); ++i) {
-        dot += double(float_features[i]) * b[i];
-        na += double(float_features[i]) * float_features[i];
-        nb += double(b[i]) * b[i];
-      }
-      const double cosine = dot / std::sqrt(na * nb);
+      const double cosine = test::cosine_similarity(float_features.data(), b, float_features.size());
       INFO("cosine similarity of the pooled features: ", cosine);
       CHECK(cosine > 0.95);
       std::vector<ClassScore> top_f32, top_q8;
