@@ -11,7 +11,7 @@ const USAGE = `usage:
   mobilenetv2-wasm classify [--top K] [--crop F] [--precision float32|int8] [--json] [--weights FILE] IMAGE...
   mobilenetv2-wasm detect [--min-score S] [--max N] [--iou T] [--per-class] [--precision float32|int8] [--json] [--weights FILE] IMAGE...
   mobilenetv2-wasm bench [--runs N] [--threads N|auto] [--precision float32|int8] [--json] [--weights FILE] [--execution fused|layer-by-layer] [--profile]
-  mobilenetv2-wasm bench --model detect [--runs N] [--precision float32|int8] [--json] [--weights FILE] [--execution fused|layer-by-layer]
+  mobilenetv2-wasm bench --model detect [--runs N] [--threads N|auto] [--precision float32|int8] [--json] [--weights FILE] [--execution fused|layer-by-layer]
   mobilenetv2-wasm summary [--model classify|detect] [--precision float32|int8] [--json] [--weights FILE] [--execution fused|layer-by-layer]`;
 
 class UsageError extends Error {}
@@ -98,11 +98,9 @@ async function benchCommand(args) {
   });
   const runs = positiveInteger(values.runs, 'runs');
   const precision = precisionOption(values.precision);
-  // The int8 engine runs on one thread, so its default (and only) thread count is 1.
-  const threadsText = values.threads ?? (precision === 'int8' ? '1' : 'auto');
+  const threadsText = values.threads ?? 'auto';
   const threads = threadsText === 'auto' ? 'auto' : positiveInteger(threadsText, 'threads');
-  if (precision === 'int8' && threads !== 1) throw new UsageError('--precision int8 runs on one thread (--threads 1)');
-  if (modelOption(values.model) === 'detect') return benchDetect(values, runs);
+  if (modelOption(values.model) === 'detect') return benchDetect(values, runs, threads);
   executionOption(values.execution);
   const model = await load({ execution: values.execution, threads, precision, ...(values.weights ? { weights: values.weights } : {}) });
   try {
@@ -256,10 +254,10 @@ async function detectCommand(args) {
 
 // bench --model detect: one detect() (resize, network, decoding, NMS) of random pixels at the
 // model's resolution, timed like the classifier.
-async function benchDetect(values, runs) {
+async function benchDetect(values, runs, threads) {
   executionOption(values.execution);
   const precision = precisionOption(values.precision);
-  const detector = await loadDetector({ precision, execution: values.execution, ...(values.weights ? { weights: values.weights } : {}) });
+  const detector = await loadDetector({ precision, execution: values.execution, threads, ...(values.weights ? { weights: values.weights } : {}) });
   try {
     const size = detector.inputSize;
     const data = new Uint8Array(size * size * 4);
@@ -284,12 +282,14 @@ async function benchDetect(values, runs) {
       min_ms: Number(times[0].toFixed(3)),
       p90_ms: Number(percentile(times, 0.9).toFixed(3)),
       execution: values.execution,
+      backend: detector.backend,
+      threads: detector.threads,
       memory: detector.memoryStats(),
     };
     if (values.json) {
       console.log(JSON.stringify(result));
     } else {
-      console.log(`${result.model} (${result.precision}, ${values.execution}): median ${result.median_ms} ms, min ${result.min_ms} ms, p90 ${result.p90_ms} ms over ${runs} runs (1 thread, SIMD128)`);
+      console.log(`${result.model} (${result.precision}, ${values.execution}): median ${result.median_ms} ms, min ${result.min_ms} ms, p90 ${result.p90_ms} ms over ${runs} runs (${detector.backend}, ${detector.threads} thread${detector.threads > 1 ? 's' : ''})`);
       console.log(memoryLine(result.memory));
     }
   } finally {

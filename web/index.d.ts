@@ -56,8 +56,8 @@ export interface LoadOptions {
   /**
    * 'float32' (default): the weights dequantized, float arithmetic. 'int8': the quantized model
    * with TFLite's integer arithmetic (int8/uint8 activations, fixed-point requantization;
-   * scores are the model's uint8 softmax outputs, multiples of 1/256). int8 runs on one thread
-   * and needs a weight file converted with activation quantization.
+   * scores are the model's uint8 softmax outputs, multiples of 1/256); it needs a weight file
+   * converted with activation quantization.
    */
   precision?: 'float32' | 'int8';
 }
@@ -201,12 +201,14 @@ export interface LoadDetectorOptions {
   /**
    * 'float32' (default): the weights dequantized, float arithmetic. 'int8': the quantized model
    * with TFLite's integer arithmetic (int8 activations, fixed-point requantization; scores are
-   * the model's int8 sigmoid outputs, multiples of 1/256), on one thread; needs a weight file
-   * converted with activation quantization.
+   * the model's int8 sigmoid outputs, multiples of 1/256); needs a weight file converted with
+   * activation quantization.
    */
   precision?: 'float32' | 'int8';
   /** How the backbone runs, as for load(): 'fused' (default) or 'layer-by-layer'. */
   execution?: 'fused' | 'layer-by-layer';
+  /** Threads for one inference, as for load(): 1 (default), a number, or 'auto'. */
+  threads?: number | 'auto';
 }
 
 export interface DetectOptions {
@@ -241,6 +243,10 @@ export interface Detector {
   readonly precision: 'float32' | 'int8';
   /** How the backbone runs (loadDetector's execution option). */
   readonly execution: 'fused' | 'layer-by-layer';
+  /** 'simd' (one thread) or 'simd-threads' (the pthreads build), as for the classifier. */
+  readonly backend: 'simd' | 'simd-threads';
+  /** Threads one inference uses. */
+  readonly threads: number;
   /** Objects found in the image, sorted by score, highest first. */
   detect(input: ImageInput, options?: DetectOptions): Promise<Detection[]>;
   /** Memory use in bytes, as for the classifier. */

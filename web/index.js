@@ -61,9 +61,6 @@ async function toUrl(location) {
   return new URL(location, globalThis.location?.href ?? import.meta.url);
 }
 
-/** The single-threaded module (kept for callers of the detector and older code paths). */
-const wasmModule = singleThreadModule;
-
 let warnedAboutThreads = false;
 
 // The module for a requested thread count: the pthreads build when more than one thread is
@@ -179,7 +176,7 @@ class MobileNetV2 {
  * .mnv2 weight file, default the bundled MobileNetV2 1.0/224; options.onProgress({loaded,
  * total}) reports the weight download; options.worker: true runs the model in a worker
  * (same methods, see worker-client.js); options.precision: 'float32' (default) or 'int8' (the
- * quantized model with TFLite's integer arithmetic, single-threaded).
+ * quantized model with TFLite's integer arithmetic).
  */
 export async function load(options) {
   // Not strict: options reach the worker and the module, which check the ones they use.
@@ -224,8 +221,11 @@ async function weightBytes(weights, onProgress) {
 }
 
 class SSDLiteDetector {
-  constructor(detector) {
+  constructor(detector, backend) {
     this._detector = detector;
+    /** 'simd' (one thread) or 'simd-threads' (the pthreads build). */
+    this.backend = backend;
+    this.threads = detector.threads;
     this.inputSize = detector.inputSize;
     this.numClasses = detector.numClasses;
     this.labels = detector.labels;
@@ -278,18 +278,19 @@ class SSDLiteDetector {
  * Loads the SSDLite object detector (Pascal VOC). options.weights: URL, path (Node) or bytes of
  * a detector .mnv2 file, default the bundled ssdlite_mobilenet_v2_voc_300; options.onProgress
  * as for load(); options.worker: true runs it in a worker; options.precision: 'float32'
- * (default) or 'int8' (the quantized model with TFLite's integer arithmetic, single-threaded);
- * options.execution: 'fused' (default) or 'layer-by-layer', how the float backbone runs (as
- * for load()).
+ * (default) or 'int8' (the quantized model with TFLite's integer arithmetic);
+ * options.execution: 'fused' (default) or 'layer-by-layer', how the backbone runs, and
+ * options.threads, as for load().
  */
 export async function loadDetector(options) {
-  const { weights, onProgress, worker, precision, execution } = readOptions(options,
-    { weights: DEFAULT_DETECTOR_WEIGHTS, onProgress: undefined, worker: false, precision: 'float32', execution: 'fused' },
+  const { weights, onProgress, worker, precision, execution, threads } = readOptions(options,
+    { weights: DEFAULT_DETECTOR_WEIGHTS, onProgress: undefined, worker: false, precision: 'float32', execution: 'fused', threads: 1 },
     'loadDetector', { strict: false });
   checkProgress(onProgress);
-  if (worker) return loadInWorker('detector', { weights, onProgress, precision, execution });
-  const module = await wasmModule();
-  return new SSDLiteDetector(new module.Detector(await weightBytes(weights, onProgress), { precision, execution }));
+  if (worker) return loadInWorker('detector', { weights, onProgress, precision, execution, threads });
+  const chosen = await moduleForThreads(threads);
+  const detector = new chosen.module.Detector(await weightBytes(weights, onProgress), { precision, execution, threads: chosen.threads });
+  return new SSDLiteDetector(detector, chosen.backend);
 }
 
 export { toRgba };

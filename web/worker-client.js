@@ -15,24 +15,9 @@ function rebuildError({ name, message }) {
   return new (ERROR_TYPES[name] ?? Error)(message);
 }
 
-// The `new Worker(new URL(...), {type: 'module'})` form is spelled out because bundlers
-// (Vite, webpack, Parcel) recognize exactly it and bundle the worker with its imports.
 async function spawn() {
-  if (typeof Worker === 'function') {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    return {
-      post: (message, transfer) => worker.postMessage(message, transfer),
-      onMessage: (handler) => worker.addEventListener('message', (event) => handler(event.data)),
-      onFailure: (handler) => {
-        worker.addEventListener('error', (event) => {
-          event.preventDefault();
-          handler(new Error(`the model's worker failed: ${event.message || 'could not start it'}`));
-        });
-        worker.addEventListener('messageerror', () => handler(new Error("the model's worker sent a message that could not be read")));
-      },
-      terminate: () => worker.terminate(),
-    };
-  }
+  // Node first: the pthreads build of the module sets a global Worker (worker_threads') in
+  // Node, which is not a Web Worker.
   if (isNode) {
     const { Worker: ThreadWorker } = await import(/* @vite-ignore */ 'node:worker_threads');
     const worker = new ThreadWorker(new URL('./worker.js', import.meta.url));
@@ -48,6 +33,23 @@ async function spawn() {
       terminate: () => worker.terminate(),
       ref: () => worker.ref(),
       unref: () => worker.unref(),
+    };
+  }
+  // The `new Worker(new URL(...), {type: 'module'})` form is spelled out because bundlers
+  // (Vite, webpack, Parcel) recognize exactly it and bundle the worker with its imports.
+  if (typeof Worker === 'function') {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    return {
+      post: (message, transfer) => worker.postMessage(message, transfer),
+      onMessage: (handler) => worker.addEventListener('message', (event) => handler(event.data)),
+      onFailure: (handler) => {
+        worker.addEventListener('error', (event) => {
+          event.preventDefault();
+          handler(new Error(`the model's worker failed: ${event.message || 'could not start it'}`));
+        });
+        worker.addEventListener('messageerror', () => handler(new Error("the model's worker sent a message that could not be read")));
+      },
+      terminate: () => worker.terminate(),
     };
   }
   throw new Error('worker mode needs Web Workers (browsers) or worker_threads (Node)');

@@ -97,9 +97,9 @@ class ClassifierCore {
  public:
   // layer_by_layer selects the reference execution that materializes every layer (for
   // comparisons); the default streams row tiles through fused blocks.
-  // threads: total threads for one inference (1 = the caller only); only a pthreads build of
-  // the module honours more than 1. int8: run the quantized model with integer arithmetic
-  // (Precision::kInt8) instead of dequantizing it to float.
+  // threads: total threads for one inference (1 = the caller only), for either precision; only
+  // a pthreads build of the module honours more than 1. int8: run the quantized model with
+  // integer arithmetic (Precision::kInt8) instead of dequantizing it to float.
   static ClassifierCore* create(const std::string& weights, bool layer_by_layer, size_t threads,
                                 bool int8) {
     last_create_error.clear();
@@ -189,15 +189,16 @@ class ClassifierCore {
 // The detector binding, same pattern: detector.post.js wraps it into Module.Detector.
 class DetectorCore {
  public:
-  // layer_by_layer: the backbone's reference execution, as for ClassifierCore; int8: run the
-  // quantized model with integer arithmetic (Precision::kInt8).
-  static DetectorCore* create(const std::string& weights, bool layer_by_layer, bool int8) {
+  // layer_by_layer, threads: as for ClassifierCore; int8: run the quantized model with
+  // integer arithmetic (Precision::kInt8).
+  static DetectorCore* create(const std::string& weights, bool layer_by_layer, size_t threads,
+                              bool int8) {
     last_create_error.clear();
     auto detector = mnv2::Detector::create(
         reinterpret_cast<const uint8_t*>(weights.data()), weights.size(), &last_create_error,
         mnv2::simd_kernels(),
         layer_by_layer ? mnv2::Execution::kLayerByLayer : mnv2::Execution::kFused,
-        int8 ? mnv2::Precision::kInt8 : mnv2::Precision::kFloat32);
+        int8 ? mnv2::Precision::kInt8 : mnv2::Precision::kFloat32, threads);
     if (!detector) return nullptr;
     return new DetectorCore(std::move(detector));
   }
@@ -245,14 +246,15 @@ class DetectorCore {
   // concatenated box encodings and the LOGISTIC's class scores (views into WASM memory that JS
   // copies), or null for the float engine. For comparisons with TFLite's own tensors.
   val box_codes() const {
-    const mnv2::SSDLiteQ8* network = detector_->int8_network();
-    if (network == nullptr) return val::null();
-    return val(emscripten::typed_memory_view(network->box_codes().size(), network->box_codes().data()));
+    const int8_t* codes = detector_->box_codes();
+    if (codes == nullptr) return val::null();
+    return val(emscripten::typed_memory_view(detector_->num_anchors() * 4, codes));
   }
   val score_codes() const {
-    const mnv2::SSDLiteQ8* network = detector_->int8_network();
-    if (network == nullptr) return val::null();
-    return val(emscripten::typed_memory_view(network->score_codes().size(), network->score_codes().data()));
+    const int8_t* codes = detector_->score_codes();
+    if (codes == nullptr) return val::null();
+    return val(emscripten::typed_memory_view(detector_->num_anchors() * detector_->score_stride(),
+                                             codes));
   }
 
   const std::string& error() const { return error_; }
@@ -261,6 +263,7 @@ class DetectorCore {
   std::string execution() const {
     return detector_->execution() == mnv2::Execution::kLayerByLayer ? "layer-by-layer" : "fused";
   }
+  size_t threads() const { return detector_->threads(); }
   size_t input_size() const { return detector_->input_size(); }
   size_t num_classes() const { return detector_->num_classes(); }
   size_t num_anchors() const { return detector_->num_anchors(); }
@@ -321,6 +324,7 @@ EMSCRIPTEN_BINDINGS(mobilenetv2) {
       .function("memoryStats", &DetectorCore::memory_stats)
       .function("summary", &DetectorCore::summary)
       .property("execution", &DetectorCore::execution)
+      .property("threads", &DetectorCore::threads)
       .property("inputSize", &DetectorCore::input_size)
       .property("numClasses", &DetectorCore::num_classes)
       .property("numAnchors", &DetectorCore::num_anchors)

@@ -11,16 +11,6 @@
 namespace mnv2::testing {
 namespace {
 
-// The VOC model's anchor generator (tflite/convert-detector.cc has the converter's copy; the
-// portable tests cannot link the converter).
-AnchorParams voc_anchor_params() {
-  AnchorParams params;
-  params.min_scale = 0.2f;
-  params.max_scale = 0.95f;
-  params.aspect_ratios = {1.0f, 2.0f, 0.5f, 3.0f, 0.3333f};
-  return params;
-}
-
 class Writer {
  public:
   Writer(const RandomDetectorSpec& spec) : spec_(spec), rng_(spec.seed) {}
@@ -76,6 +66,11 @@ class Writer {
 };
 
 }  // namespace
+
+AnchorParams voc_anchor_params() {
+  // min and max scale, aspect ratios; the interpolated box and the reduced lowest layer.
+  return AnchorParams{0.2f, 0.95f, {1.0f, 2.0f, 0.5f, 3.0f, 0.3333f}, 1.0f, true};
+}
 
 PostprocessParams voc_postprocess_params(uint32_t num_classes) {
   PostprocessParams p;

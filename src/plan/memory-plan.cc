@@ -1,4 +1,4 @@
-#include "model/memory-plan.h"
+#include "plan/memory-plan.h"
 
 #include <algorithm>
 #include <limits>

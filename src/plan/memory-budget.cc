@@ -1,4 +1,4 @@
-#include "model/memory-budget.h"
+#include "plan/memory-budget.h"
 
 #include <algorithm>
 #include <cstdlib>

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <string>
 
-#include "model/mobilenet-v2.h"
+#include "plan/network-plan.h"
 #include "model/weight-file.h"
 
 namespace mnv2 {
