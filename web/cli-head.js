@@ -7,7 +7,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { load, loadHead } from './index.js';
 import { readImage } from './decode-image.js';
-import { UsageError, precisionOption, positiveInteger, cropOption } from './cli-args.js';
+import { UsageError, precisionOption, positiveInteger, cropOption, printClassifications } from './cli-common.js';
 
 const IMAGE_FILE = /\.(jpe?g|png|bmp)$/i;
 
@@ -113,18 +113,7 @@ export async function classifyWithHead(values, positionals) {
     });
     const topK = values.top === undefined ? Math.min(5, head.labels.length) : positiveInteger(values.top, 'top');
     if (topK > head.labels.length) throw new UsageError(`--top must be at most ${head.labels.length} (the head's labels), got ${values.top}`);
-    for (const file of positionals) {
-      const image = await readImage(file);
-      const start = performance.now();
-      const top = await head.classify(image, { topK, crop });
-      const ms = performance.now() - start;
-      if (values.json) {
-        console.log(JSON.stringify({ image: file, top, ms: Number(ms.toFixed(3)) }));
-      } else {
-        console.log(`${file} (${ms.toFixed(1)} ms)`);
-        for (const { index, label, score } of top) console.log(`  ${score.toFixed(4)}  ${String(index).padStart(4)}  ${label}`);
-      }
-    }
+    await printClassifications(positionals, (image) => head.classify(image, { topK, crop }), values.json);
     head.dispose();
   } finally {
     model.dispose();

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { load, loadDetector } from './index.js';
 import { readImage } from './decode-image.js';
 import { profileReport, formatProfile } from './profile-report.js';
-import { UsageError, precisionOption, positiveInteger, fraction, cropOption } from './cli-args.js';
+import { UsageError, precisionOption, positiveInteger, fraction, cropOption, printClassifications } from './cli-common.js';
 import { trainCommand, classifyWithHead } from './cli-head.js';
 
 const USAGE = `usage:
@@ -50,20 +50,7 @@ async function classifyCommand(args) {
   const precision = precisionOption(values.precision);
   const model = await load({ precision, ...(values.weights ? { weights: values.weights } : {}) });
   try {
-    for (const path of positionals) {
-      const image = await readImage(path);
-      const start = performance.now();
-      const top = await model.classify(image, { topK, crop });
-      const ms = performance.now() - start;
-      if (values.json) {
-        console.log(JSON.stringify({ image: path, top, ms: Number(ms.toFixed(3)) }));
-      } else {
-        console.log(`${path} (${ms.toFixed(1)} ms)`);
-        for (const { index, label, score } of top) {
-          console.log(`  ${score.toFixed(4)}  ${String(index).padStart(4)}  ${label}`);
-        }
-      }
-    }
+    await printClassifications(positionals, (image) => model.classify(image, { topK, crop }), values.json);
   } finally {
     model.dispose();
   }

@@ -7,19 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { openPage, screenshotPath, imagesDir, useBrowserSession } from './support.js';
+import { openDemo as openDemoIn, screenshotPath, imagesDir, useBrowserSession } from './support.js';
 
 const TIMEOUT = 60_000;
 
 const session = useBrowserSession();
-
-async function openDemo(query = '') {
-  const { page, errors } = await openPage(session.context);
-  await page.goto(`${session.url}/${query}`);
-  await page.locator('#status', { hasText: 'Ready' }).waitFor({ timeout: TIMEOUT });
-  await page.locator('#teach-train').waitFor();
-  return { page, errors };
-}
+const openDemo = (query) => openDemoIn(session, query, TIMEOUT);
 
 async function addClass(page, label) {
   await page.locator('#teach-class-name').fill(label);

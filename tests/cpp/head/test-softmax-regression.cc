@@ -82,6 +82,15 @@ Parameters reference_train(const ExampleSet& set, size_t classes, const SoftmaxO
   return p;
 }
 
+// A head trained with the default options on per_class fresh samples of every cluster.
+SoftmaxRegression trained_on(std::mt19937& rng, const Clusters& clusters, size_t per_class,
+                             SoftmaxReport* report) {
+  SoftmaxRegression head;
+  head.train(sample_set(rng, clusters, per_class), clusters.centres.size(), SoftmaxOptions{},
+             simd_kernels(), report);
+  return head;
+}
+
 double max_abs(const std::vector<double>& values) {
   double m = 0.0;
   for (double v : values) m = std::max(m, std::fabs(v));
@@ -133,10 +142,9 @@ TEST_CASE("softmax training matches a plain double-precision transcription of th
 TEST_CASE("softmax predict() is the softmax of W z + b on the returned parameters") {
   std::mt19937 rng(11);
   const size_t classes = 5, d = 64;
-  const Clusters clusters = make_clusters(rng, classes, d, 0.5f);
-  SoftmaxRegression head;
   SoftmaxReport report;
-  head.train(sample_set(rng, clusters, 4), classes, SoftmaxOptions{}, simd_kernels(), &report);
+  const Clusters clusters = make_clusters(rng, classes, d, 0.5f);
+  SoftmaxRegression head = trained_on(rng, clusters, 4, &report);
   const Parameters params{std::vector<double>(head.mean().begin(), head.mean().end()),
                           std::vector<double>(head.weights().begin(), head.weights().end()),
                           std::vector<double>(head.bias().begin(), head.bias().end())};
@@ -154,9 +162,8 @@ TEST_CASE("a softmax head trained on a few samples per class classifies new samp
   const size_t classes = 6, d = 1280;
   // Noise of standard deviation 1.2 around centres drawn from [0, 2) in every coordinate.
   const Clusters clusters = make_clusters(rng, classes, d, 1.2f);
-  SoftmaxRegression head;
   SoftmaxReport report;
-  head.train(sample_set(rng, clusters, 5), classes, SoftmaxOptions{}, simd_kernels(), &report);
+  SoftmaxRegression head = trained_on(rng, clusters, 5, &report);
   CHECK(report.accuracy == 1.0f);
   size_t correct = 0, total = 0;
   std::vector<float> prob(classes);

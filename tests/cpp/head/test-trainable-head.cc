@@ -12,6 +12,17 @@
 using namespace mnv2;
 using namespace mnv2_test;
 
+namespace {
+
+// A head whose examples are per_class samples of each cluster.
+TrainableHead head_of(std::mt19937& rng, const Clusters& clusters, size_t per_class) {
+  TrainableHead head(clusters.centres[0].size());
+  head.examples() = sample_set(rng, clusters, per_class);
+  return head;
+}
+
+}  // namespace
+
 TEST_CASE("TrainableHead refuses to train without examples, on one class, or with an empty class") {
   TrainableHead head(8);
   std::string error;
@@ -38,8 +49,7 @@ TEST_CASE("TrainableHead refuses to train without examples, on one class, or wit
 TEST_CASE("TrainableHead ranks every class, refuses NaN features, and refuses bad options") {
   std::mt19937 rng(2);
   const Clusters clusters = make_clusters(rng, 3, 16, 0.3f);
-  TrainableHead head(16);
-  head.examples() = sample_set(rng, clusters, 4);
+  TrainableHead head = head_of(rng, clusters, 4);
   std::string error;
   SoftmaxReport report;
   SoftmaxOptions bad;
@@ -72,8 +82,7 @@ TEST_CASE("TrainableHead ranks every class, refuses NaN features, and refuses ba
 TEST_CASE("a softmax head loaded from its parameters predicts bit for bit like the trained one") {
   std::mt19937 rng(4);
   const Clusters clusters = make_clusters(rng, 4, 40, 0.5f);
-  TrainableHead trained(40);
-  trained.examples() = sample_set(rng, clusters, 3);
+  TrainableHead trained = head_of(rng, clusters, 3);
   std::string error;
   SoftmaxReport report;
   REQUIRE(trained.train_softmax(4, SoftmaxOptions{}, &report, &error));
