@@ -7,6 +7,14 @@ import { deepFreeze } from './head-format.js';
 
 let nextHeadId = 1;
 
+// A head dropped without dispose() would stay in the worker until the model is disposed; once
+// the proxy is garbage collected, the worker is told to free it.
+const headRegistry = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry(({ connection, id }) => {
+    connection.request({ type: 'head', head: id, op: 'dispose' }).catch(() => {});
+  })
+  : null;
+
 function isFloat32Array(value) {
   return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Float32Array]';
 }
@@ -29,6 +37,7 @@ class WorkerHead {
     this._json = null;
     // Requests run in order in the worker, so the head exists before any later call reaches it.
     this._request('create').catch(() => {});
+    headRegistry?.register(this, { connection, id: this._id }, this);
   }
 
   _request(op, fields = {}, transfer = []) {
@@ -91,6 +100,7 @@ class WorkerHead {
 
   dispose() {
     if (!this._connection) return;
+    headRegistry?.unregister(this);
     this._request('dispose').catch(() => {});
     this._connection = null;
   }

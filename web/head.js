@@ -140,9 +140,12 @@ export class Head {
     this._live();  // disposed while embedding?
     const all = new Float32Array(features.length * this._modelInfo.featureSize);
     features.forEach((vector, i) => all.set(vector, i * vector.length));
+    // A new label takes the next class index, and is listed only once its examples are in.
     index = this._exampleLabels.indexOf(label);
-    if (index < 0) index = this._exampleLabels.push(label) - 1;
+    const isNew = index < 0;
+    if (isNew) index = this._exampleLabels.length;
     trainer.addExamples(all, index);
+    if (isNew) this._exampleLabels.push(label);
     return trainer.labelCount(index);
   }
 
