@@ -1,26 +1,22 @@
 #!/usr/bin/env node
 // mobilenetv2-wasm command line: classify image files, detect objects in them, benchmark the
-// engine.
+// engine, teach custom classes (train, classify --head: cli-head.js).
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { load, loadDetector } from './index.js';
 import { readImage } from './decode-image.js';
 import { profileReport, formatProfile } from './profile-report.js';
+import { UsageError, precisionOption, positiveInteger, fraction, cropOption, printClassifications } from './cli-common.js';
+import { trainCommand, classifyWithHead } from './cli-head.js';
 
 const USAGE = `usage:
   mobilenetv2-wasm classify [--top K] [--crop F] [--precision float32|int8] [--json] [--weights FILE] IMAGE...
+  mobilenetv2-wasm classify --head HEAD.json [--top K] [--crop F] [--precision float32|int8] [--json] [--weights FILE] IMAGE...
+  mobilenetv2-wasm train --out HEAD.json [--method softmax|knn] [--epochs N] [--k K] [--augment N] [--crop F] [--precision float32|int8] [--json] [--weights FILE] DIR
   mobilenetv2-wasm detect [--min-score S] [--max N] [--iou T] [--per-class] [--precision float32|int8] [--json] [--weights FILE] IMAGE...
   mobilenetv2-wasm bench [--runs N] [--threads N|auto] [--precision float32|int8] [--json] [--weights FILE] [--execution fused|layer-by-layer] [--profile]
   mobilenetv2-wasm bench --model detect [--runs N] [--threads N|auto] [--precision float32|int8] [--json] [--weights FILE] [--execution fused|layer-by-layer]
   mobilenetv2-wasm summary [--model classify|detect] [--precision float32|int8] [--json] [--weights FILE] [--execution fused|layer-by-layer]`;
-
-class UsageError extends Error {}
-
-// --precision: float32 (default) or int8 (the quantized model with integer arithmetic).
-function precisionOption(text) {
-  if (text !== 'float32' && text !== 'int8') throw new UsageError(`--precision must be float32 or int8, got ${text}`);
-  return text;
-}
 
 // --execution: fused (default) or layer-by-layer.
 function executionOption(text) {
@@ -34,45 +30,27 @@ function modelOption(text) {
   return text;
 }
 
-function positiveInteger(text, name) {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, got ${text}`);
-  return value;
-}
-
 async function classifyCommand(args) {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
-      top: { type: 'string', default: '5' },
+      top: { type: 'string' },
       crop: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
       weights: { type: 'string' },
       precision: { type: 'string', default: 'float32' },
+      head: { type: 'string' },
     },
   });
   if (positionals.length === 0) throw new UsageError('classify needs at least one IMAGE');
-  const topK = positiveInteger(values.top, 'top');
-  const crop = Number(values.crop);
-  if (!(crop > 0 && crop <= 1)) throw new UsageError(`--crop must be in (0, 1], got ${values.crop}`);
+  if (values.head !== undefined) return classifyWithHead(values, positionals);
+  const topK = positiveInteger(values.top ?? '5', 'top');
+  const crop = cropOption(values.crop);
   const precision = precisionOption(values.precision);
   const model = await load({ precision, ...(values.weights ? { weights: values.weights } : {}) });
   try {
-    for (const path of positionals) {
-      const image = await readImage(path);
-      const start = performance.now();
-      const top = await model.classify(image, { topK, crop });
-      const ms = performance.now() - start;
-      if (values.json) {
-        console.log(JSON.stringify({ image: path, top, ms: Number(ms.toFixed(3)) }));
-      } else {
-        console.log(`${path} (${ms.toFixed(1)} ms)`);
-        for (const { index, label, score } of top) {
-          console.log(`  ${score.toFixed(4)}  ${String(index).padStart(4)}  ${label}`);
-        }
-      }
-    }
+    await printClassifications(positionals, (image) => model.classify(image, { topK, crop }), values.json);
   } finally {
     model.dispose();
   }
@@ -205,12 +183,6 @@ async function summaryCommand(args) {
   }
 }
 
-function fraction(text, name) {
-  const value = Number(text);
-  if (text.trim() === '' || !(value >= 0 && value <= 1)) throw new UsageError(`--${name} must be a number in [0, 1], got ${text}`);
-  return value;
-}
-
 async function detectCommand(args) {
   const { values, positionals } = parseArgs({
     args,
@@ -297,7 +269,7 @@ async function benchDetect(values, runs, threads) {
   }
 }
 
-const COMMANDS = { classify: classifyCommand, detect: detectCommand, bench: benchCommand, summary: summaryCommand };
+const COMMANDS = { classify: classifyCommand, detect: detectCommand, bench: benchCommand, summary: summaryCommand, train: trainCommand };
 
 async function main(argv) {
   const [command, ...rest] = argv;

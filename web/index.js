@@ -16,6 +16,8 @@ import { singleThreadModule, multiThreadModule, threadSupport, hardwareThreads }
 import { toRgba } from './pixels.js';
 import { describe, readOptions } from './options.js';
 import { loadInWorker } from './worker-client.js';
+import { Head } from './head.js';
+import { weightFileChecksum } from './head-format.js';
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
 
@@ -164,6 +166,13 @@ class MobileNetV2 {
     return classifier.embed(data, width, height, crop);
   }
 
+  /** A new head, to teach this model custom classes from examples (web/head.js). */
+  createHead() {
+    this._live();
+    const { module, weightsCrc32 } = this._headSupport;
+    return new Head(this, module, { weightsCrc32, featureSize: this.featureSize, alpha: this.alpha, inputSize: this.inputSize });
+  }
+
   /** Frees the WASM memory of this model; further calls throw. */
   dispose() {
     this._classifier?.dispose();
@@ -193,7 +202,9 @@ export async function load(options) {
     // Byte arrays of every kind go on: Module.Classifier names a wrong kind precisely.
     throw new TypeError(`weights must be a URL, a path, a Uint8Array or an ArrayBuffer, got ${describe(weights)}`);
   }
-  return new MobileNetV2(new module.Classifier(bytes, { execution, threads: chosen.threads, precision }), chosen.backend);
+  const model = new MobileNetV2(new module.Classifier(bytes, { execution, threads: chosen.threads, precision }), chosen.backend);
+  model._headSupport = { module, weightsCrc32: weightFileChecksum(bytes) };  // for createHead()
+  return model;
 }
 
 function checkProgress(onProgress) {
@@ -294,3 +305,4 @@ export async function loadDetector(options) {
 }
 
 export { toRgba };
+export { loadHead } from './head.js';

@@ -6,6 +6,7 @@
 // One worker per model: dispose() terminates it, which frees all its memory at once. The
 // methods are whatever the worker's model has, so a new model kind needs no change here.
 import { toRgba } from './pixels.js';
+import { createWorkerHead } from './head-client.js';
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
 
@@ -130,6 +131,8 @@ class WorkerModel {
     for (const { name, takesImage } of methods) {
       this[name] = takesImage ? (input, options = {}) => this._callWithImage(name, input, options) : () => this._call(name);
     }
+    // A head is an object in the worker, not a value: it gets a proxy (head-client.js).
+    if (this.createHead) this.createHead = () => createWorkerHead(this._connection, transferablePixels);
   }
 
   async _callWithImage(method, input, options) {

@@ -1,4 +1,4 @@
-// Embind bindings: the only file that includes Emscripten headers.
+// Embind bindings: this file and head-embind.cc are the only ones that include Emscripten headers.
 //
 // The bound class is deliberately low level: pixels are staged by JavaScript straight into a
 // buffer inside WASM memory (one copy, no per-call allocation), and failures return null with

@@ -5,12 +5,14 @@ import * as view from './view.js';
 import * as architecture from './architecture-view.js';
 import { watchImageInputs, showSamples } from './image-input.js';
 import { startWebcam } from './webcam.js';
+import { createTeachPanel } from './teach-panel.js';
 
 const $ = (id) => document.getElementById(id);
 const preview = $('preview');
 const video = $('video');
 const workerToggle = $('worker-toggle');
 const webcamButton = $('webcam-button');
+const teach = createTeachPanel({ preview, video });
 
 // Detection appears in the demo as soon as the package exports it.
 const canDetect = typeof mnv2.loadDetector === 'function';
@@ -55,6 +57,7 @@ async function loadModels(worker) {
   view.setStatus(`Ready: inference runs ${where}.`);
   view.setModelInfo(`MobileNetV2 ${classifier.alpha.toFixed(2).replace(/0$/, '')} at ${classifier.inputSize}×${classifier.inputSize}, ` +
     `${classifier.numClasses} classes${detector ? ', SSDLite object detector' : ''}; WebAssembly SIMD128, ${where}.`);
+  teach.attach(classifier);
   // The panel is extra: a failure there must not take the models down.
   await showArchitecture(classifier, detector, worker).catch((error) => view.showError(`Architecture panel: ${error.message}`));
   return { classifier, detector, worker };

@@ -1,7 +1,7 @@
 // Type-checked against web/index.d.ts (tsc --noEmit, see types.test.js): the API as a
 // TypeScript user writes it. Lines marked @ts-expect-error must stay errors.
-import { load, loadDetector, toRgba, summarize } from 'mobilenetv2-wasm';
-import type { Classification, Detection, Detector, ImageInput, InWorker, MobileNetV2, RgbaImage } from 'mobilenetv2-wasm';
+import { load, loadDetector, loadHead, toRgba, summarize } from 'mobilenetv2-wasm';
+import type { Classification, Detection, Detector, Head, HeadClassification, HeadJSON, ImageInput, InWorker, MobileNetV2, RgbaImage, TrainReport } from 'mobilenetv2-wasm';
 import { readImage, decodeImage } from 'mobilenetv2-wasm/decode-image';
 
 export async function inNode(path: string): Promise<string> {
@@ -41,6 +41,22 @@ export async function inBrowser(element: HTMLImageElement, video: HTMLVideoEleme
   void pixels;
 }
 
+export async function customClasses(element: HTMLImageElement, features: Float32Array): Promise<string> {
+  const model = await load({ worker: true });
+  // createHead() stays synchronous in worker mode; the head's methods are Promises in both modes.
+  const head: Head = model.createHead();
+  const count: number = await head.addExample(element, 'thumbs up', { augment: 4, flip: true, jitter: 0.2, seed: 1 });
+  await head.addExample(features, 'thumbs down');
+  const report: TrainReport = await head.train({ method: 'softmax', epochs: 50, learningRate: 0.001, weightDecay: 0 });
+  await head.train({ method: 'knn', k: 3 });
+  const top: HeadClassification[] = await head.classify(element, { topK: 1, labels: ['thumbs up'] });
+  const json: HeadJSON = head.toJSON();
+  const again: Head = await loadHead(await load(), JSON.stringify(json));
+  const counts = await again.exampleCounts();
+  head.dispose();
+  return `${count} ${report.loss ?? report.k} ${top[0].label} ${top[0].index} ${again.labels.join()} ${again.method} ${counts.length}`;
+}
+
 export async function mistakes(model: MobileNetV2): Promise<void> {
   // @ts-expect-error topK is a number
   await model.classify(new ImageData(1, 1), { topK: '5' });
@@ -54,6 +70,11 @@ export async function mistakes(model: MobileNetV2): Promise<void> {
   model.labels = [];
   // @ts-expect-error threads is a count or 'auto'
   await load({ threads: 'many' });
+  const head = model.createHead();
+  // @ts-expect-error labels are strings
+  await head.addExample(new ImageData(1, 1), 3);
+  // @ts-expect-error there are two methods
+  await head.train({ method: 'svm' });
   const detector = await loadDetector();
   // @ts-expect-error minScore is a number
   await detector.detect(new ImageData(1, 1), { minScore: 'high' });
