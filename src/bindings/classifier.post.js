@@ -14,6 +14,8 @@ Module['Classifier'] = class Classifier extends CoreOwner {
   // materialized; the reference for tests and memory comparisons).
   // options.precision: 'float32' (default: weights dequantized, float arithmetic) or 'int8'
   // (the quantized model with TFLite's integer arithmetic; single-threaded).
+  // options.relaxed: true runs the float kernels' relaxed-SIMD twins (Module.installRelaxedKernels
+  // must have resolved to true); `kernels` then says 'relaxed-simd' (int8 has no such twins).
   constructor(weights, options = {}) {
     checkOptionsObject(options, 'Classifier');
     const bytes = weightBytes(weights);
@@ -30,12 +32,15 @@ Module['Classifier'] = class Classifier extends CoreOwner {
     }
     const precision = checkPrecision(options);
     checkSchedule(precision, execution);
+    const relaxed = options['relaxed'] ?? false;
+    if (typeof relaxed !== 'boolean') throw new TypeError(`relaxed must be a boolean, got ${describe(relaxed)}`);
     const core = Module['ClassifierCore']['create'](bytes, execution === 'layer-by-layer', threads,
-                                                    precision === 'int8');
+                                                    precision === 'int8', relaxed);
     if (!core) throw new Error(Module['lastCreateError']());
     super('Classifier', core);
     this.threads = core['threads'];
     this.precision = core['precision'];
+    this.kernels = core['kernels'];
     this.inputSize = core['inputSize'];
     this.numClasses = core['numClasses'];
     this.featureSize = core['featureSize'];
