@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { imagesDir, openPage, screenshotPath, useBrowserSession } from './support.js';
+import { imagesDir, openPage, screenshotPath, useBrowserSession, withoutIsolation } from './support.js';
 
 const LOAD_TIMEOUT = 60_000;
 const session = useBrowserSession();
@@ -48,13 +48,7 @@ test('precision and threads switch the backend shown, and the page keeps classif
 
 test('without cross-origin isolation the threads switch is disabled and says why', async () => {
   const { page, errors } = await openPage(session.context);
-  await page.route('**/*', async (route) => {
-    const response = await route.fetch();
-    const headers = { ...response.headers() };
-    delete headers['cross-origin-opener-policy'];
-    delete headers['cross-origin-embedder-policy'];
-    await route.fulfill({ response, headers });
-  });
+  await withoutIsolation(page);
   await page.goto(`${session.url}/?threads=2`);
   await page.locator('#backend').filter({ hasText: /^relaxed-simd$/ }).waitFor({ timeout: LOAD_TIMEOUT });
   assert.equal(await page.locator('#threads-select').isDisabled(), true);

@@ -118,3 +118,14 @@ export function screenshotPath(name) {
   mkdirSync(artifactsDir, { recursive: true });
   return path.join(artifactsDir, name);
 }
+
+/** Serves `page` without the two headers that make it cross-origin isolated (COOP, COEP). */
+export async function withoutIsolation(page) {
+  await page.route('**/*', async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['cross-origin-opener-policy'];
+    delete headers['cross-origin-embedder-policy'];
+    await route.fulfill({ response, headers });
+  });
+}

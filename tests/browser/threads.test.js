@@ -4,7 +4,7 @@
 // thread and says why, once, in a console warning.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, fixturesMount, openPage, useBrowserSession } from './support.js';
+import { startServer, fixturesMount, openPage, useBrowserSession, withoutIsolation } from './support.js';
 
 const session = useBrowserSession(() => startServer([fixturesMount]));
 
@@ -60,13 +60,7 @@ test('without cross-origin isolation threads fall back to one, with one warning 
   const { page, errors } = await openPage(session.context);
   const warnings = collect(page, 'warning');
   // The same server, minus the two headers that make the page cross-origin isolated.
-  await page.route('**/*', async (route) => {
-    const response = await route.fetch();
-    const headers = { ...response.headers() };
-    delete headers['cross-origin-opener-policy'];
-    delete headers['cross-origin-embedder-policy'];
-    await route.fulfill({ response, headers });
-  });
+  await withoutIsolation(page);
   await page.goto(`${session.url}/fixtures/blank.html`);
   const { isolated, results } = await page.evaluate(classifyCat, [2, 2, 1]);
   assert.equal(isolated, false);

@@ -104,20 +104,25 @@ Expected naive(const GemmCase& t, const GemmData& d) {
        " residual=", t.residual, " residual_stride=", t.residual_stride, " ",                 \
        std::string(t.bounds.name))
 
+// fn against the double-precision product over every case, within the float tolerance.
+void check_against_naive(gemm_fn* fn) {
+  const std::vector<GemmCase> cases = gemm_cases();
+  for (size_t i = 0; i < cases.size(); i++) {
+    const GemmCase& t = cases[i];
+    GEMM_CAPTURE(t);
+    const GemmData d = make_data(t, uint32_t(i));
+    const std::vector<float> got = run(fn, t, d);
+    const Expected want = naive(t, d);
+    const size_t bad = first_mismatch(got, want, 1e-5);
+    CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
+  }
+}
+
 }  // namespace
 
 TEST_SUITE("kernels/gemm") {
   TEST_CASE("f32_gemm_minmax__ref matches a naive product of unpacked weights") {
-    const std::vector<GemmCase> cases = gemm_cases();
-    for (size_t i = 0; i < cases.size(); i++) {
-      const GemmCase& t = cases[i];
-      GEMM_CAPTURE(t);
-      const GemmData d = make_data(t, uint32_t(i));
-      const std::vector<float> got = run(f32_gemm_minmax__ref, t, d);
-      const Expected want = naive(t, d);
-      const size_t bad = first_mismatch(got, want, 1e-5);
-      CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
-    }
+    check_against_naive(f32_gemm_minmax__ref);
   }
 
   TEST_CASE("f32_gemm_minmax__wasmsimd matches __ref") {
@@ -158,16 +163,7 @@ TEST_SUITE("kernels/gemm") {
                     "relaxed-SIMD kernels missing: run the WASM tests with node "
                     "--experimental-wasm-relaxed-simd");
     REQUIRE(bool(relaxed_simd_kernels().f32_gemm_minmax == &f32_gemm_minmax__wasmrelaxedsimd));
-    const std::vector<GemmCase> cases = gemm_cases();
-    for (size_t i = 0; i < cases.size(); i++) {
-      const GemmCase& t = cases[i];
-      GEMM_CAPTURE(t);
-      const GemmData d = make_data(t, uint32_t(i));
-      const std::vector<float> got = run(f32_gemm_minmax__wasmrelaxedsimd, t, d);
-      const Expected want = naive(t, d);
-      const size_t bad = first_mismatch(got, want, 1e-5);
-      CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
-    }
+    check_against_naive(f32_gemm_minmax__wasmrelaxedsimd);
   }
 
   TEST_CASE("f32_gemm_minmax__wasmrelaxedsimd: a row's outputs do not depend on its tile") {
