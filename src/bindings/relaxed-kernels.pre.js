@@ -6,8 +6,8 @@
 // function-table slots the engine reserved for them (trapping stubs until then). Tables are
 // per instance, so this happens in the main thread's instance (Module.installRelaxedKernels,
 // called by the loader, asynchronously: browsers refuse to compile larger modules
-// synchronously on the main thread) and in every pthread worker's, synchronously right after
-// the worker instantiates the engine, before it can run a thread. Only the main thread marks
+// synchronously on the main thread) and in every pthread worker's, synchronously once the
+// worker's engine instance is ready, before it can run a thread. Only the main thread marks
 // the kernels installed, which lets the engine choose them; a worker installs them whenever
 // the JavaScript engine supports relaxed SIMD, which is the same answer as the main thread's.
 
@@ -26,32 +26,31 @@ var mnv2RelaxedKernels = {
   supported() {
     return typeof WebAssembly == 'object' && WebAssembly.validate(this.moduleBytes());
   },
-  // Puts the kernel instance's functions into the engine instance's reserved slots.
-  fill(engineExports, kernelExports) {
-    const table = engineExports['__indirect_function_table'];
+  // Puts the kernel instance's functions into this engine instance's reserved slots. The
+  // engine is reached through the glue's own names (wasmTable and the export wrappers), which
+  // Emscripten's minifier keeps in step with the wasm's minified export names.
+  fill(kernelExports) {
     for (let i = 0; ; ++i) {
-      const slot = engineExports['mnv2_relaxed_microkernel_slot'](i);
+      const slot = _mnv2_relaxed_microkernel_slot(i);
       if (!slot) break;
-      const name = UTF8ToString(engineExports['mnv2_relaxed_microkernel_name'](i));
+      const name = UTF8ToString(_mnv2_relaxed_microkernel_name(i));
       const kernel = kernelExports[name];
       if (typeof kernel != 'function') throw new Error(`the relaxed kernel module lacks ${name}`);
-      table.set(slot, kernel);
+      wasmTable.set(slot, kernel);
     }
   },
   // Synchronous installation (workers; the Node test binary).
-  installSync(engineExports, memory) {
+  installSync(memory) {
     const module = new WebAssembly.Module(this.moduleBytes());
-    this.fill(engineExports, new WebAssembly.Instance(module, { 'env': { 'memory': memory } }).exports);
+    this.fill(new WebAssembly.Instance(module, { 'env': { 'memory': memory } }).exports);
   },
 };
 
-if (Module['ENVIRONMENT_IS_PTHREAD'] && Module['instantiateWasm'] && mnv2RelaxedKernels.supported()) {
-  const instantiateWorker = Module['instantiateWasm'];
-  Module['instantiateWasm'] = (info, receiveInstance) => {
-    const exports = instantiateWorker(info, receiveInstance);
-    mnv2RelaxedKernels.installSync(exports, info['env']['memory']);
-    return exports;
-  };
+// A pthread worker: once its engine instance is set up (Module.ready resolves in the same
+// task that reports the worker loaded, and the export wrappers used by fill() exist by then),
+// in a microtask, so before the worker handles its next message and can run a thread.
+if (Module['ENVIRONMENT_IS_PTHREAD'] && mnv2RelaxedKernels.supported()) {
+  Module['ready'].then(() => mnv2RelaxedKernels.installSync(wasmMemory));
 }
 
 /**
@@ -63,7 +62,7 @@ Module['installRelaxedKernels'] = async () => {
   if (!mnv2RelaxedKernels.supported()) return false;
   const { instance } = await WebAssembly.instantiate(mnv2RelaxedKernels.moduleBytes(),
                                                      { 'env': { 'memory': wasmMemory } });
-  mnv2RelaxedKernels.fill(Module['asm'], instance.exports);
-  Module['asm']['mnv2_mark_relaxed_kernels_installed']();
+  mnv2RelaxedKernels.fill(instance.exports);
+  _mnv2_mark_relaxed_kernels_installed();
   return true;
 };

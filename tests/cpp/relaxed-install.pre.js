@@ -3,6 +3,6 @@
 // scripts/test.sh passes); elsewhere the relaxed kernel tests check the fallback instead.
 Module['preRun'] = [() => {
   if (!mnv2RelaxedKernels.supported()) return;
-  mnv2RelaxedKernels.installSync(Module['asm'], wasmMemory);
-  Module['asm']['mnv2_mark_relaxed_kernels_installed']();
+  mnv2RelaxedKernels.installSync(wasmMemory);
+  _mnv2_mark_relaxed_kernels_installed();
 }];
