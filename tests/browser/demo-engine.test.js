@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { imagesDir, openPage, screenshotPath, useBrowserSession, withoutIsolation } from './support.js';
+import { imagesDir, openPage, screenshotPath, useBrowserSession } from './support.js';
 
 const LOAD_TIMEOUT = 60_000;
 const session = useBrowserSession();
@@ -48,7 +48,9 @@ test('precision and threads switch the backend shown, and the page keeps classif
 
 test('without cross-origin isolation the threads switch is disabled and says why', async () => {
   const { page, errors } = await openPage(session.context);
-  await withoutIsolation(page);
+  // The page as a non-isolated one sees it (the fallback of load() itself, without the
+  // COOP/COEP headers, is threads.test.js's).
+  await page.addInitScript(() => Object.defineProperty(globalThis, 'crossOriginIsolated', { value: false }));
   await page.goto(`${session.url}/?threads=2`);
   await page.locator('#backend').filter({ hasText: /^relaxed-simd$/ }).waitFor({ timeout: LOAD_TIMEOUT });
   assert.equal(await page.locator('#threads-select').isDisabled(), true);
