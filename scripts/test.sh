@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh machine: installs what is missing, builds, then runs
 #   1. the C++ tests natively under AddressSanitizer + UndefinedBehaviorSanitizer, then each
 #      libFuzzer target for 60 s (scripts/fuzz.sh; crashes fail the run),
-#   2. the same C++ tests compiled to WASM, under Node,
+#   2. the same C++ tests compiled to WASM, under Node with relaxed SIMD enabled (the relaxed
+#      kernel module is tested there too),
 #   3. a check that the shipped module really contains SIMD128 f32x4 arithmetic,
 #   4. the Node tests (API, CLI, real photos against the reference results, hostile inputs,
 #      determinism, a 10,000-call soak), and a 3-run smoke of the peer benchmark
@@ -31,8 +32,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 echo "== Fuzzing: libFuzzer + ASan + UBSan, 60 s per target (loader, TFLite reader, preprocessing)"
 bash scripts/fuzz.sh 60
 
-echo "== C++ tests, WASM (Node)"
-node build/wasm/mnv2_tests.js
+echo "== C++ tests, WASM (Node, relaxed SIMD on)"
+node --experimental-wasm-relaxed-simd build/wasm/mnv2_tests.js
 
 echo "== SIMD128 in the shipped module"
 simd_ops=$(wasm-objdump -d dist/mobilenetv2.wasm | grep -cE 'f32x4\.(mul|add|pmax|pmin|max|min)')

@@ -60,6 +60,15 @@ export interface LoadOptions {
    * converted with activation quantization.
    */
   precision?: 'float32' | 'int8';
+  /**
+   * The kernels: 'auto' (default) uses the relaxed-SIMD kernels where the JavaScript engine
+   * supports relaxed SIMD (Chromium 114+; Node 20 only with --experimental-wasm-relaxed-simd),
+   * else SIMD128; 'simd' always SIMD128 (bit for bit the reference's float arithmetic);
+   * 'relaxed-simd' the relaxed kernels or a rejected load where they are missing. Relaxed SIMD
+   * speeds up float32 (fused multiply-add: results differ from 'simd' in the last bits, and
+   * from machine to machine); int8 has no relaxed kernels and runs the same on all three.
+   */
+  backend?: 'auto' | 'simd' | 'relaxed-simd';
 }
 
 export interface ClassifyOptions {
@@ -139,8 +148,11 @@ export interface ProfileOptions {
 
 /** A loaded classifier. Methods reject with an Error saying what was wrong with an argument. */
 export interface MobileNetV2 {
-  /** 'simd' (one thread) or 'simd-threads' (the pthreads build). */
-  readonly backend: 'simd' | 'simd-threads';
+  /**
+   * The kernels that run: 'simd' or 'relaxed-simd' (float32 with relaxed SIMD's fused
+   * multiply-add), with '-threads' for the pthreads build.
+   */
+  readonly backend: 'simd' | 'relaxed-simd' | 'simd-threads' | 'relaxed-simd-threads';
   /** Threads one inference uses. */
   readonly threads: number;
   /** The arithmetic load() chose: 'float32' or 'int8'. */

@@ -157,8 +157,9 @@ function checkSchedule(precision, execution) {
 }
 
 // The options both models take, checked, and the bound core `kind` ('Classifier' or 'Detector')
-// created from the weights; the loader's message becomes an Error.
-function createCore(kind, weights, options) {
+// created from the weights; the loader's message becomes an Error. `extra`: the arguments only
+// that kind's create() takes, after the shared ones.
+function createCore(kind, weights, options, ...extra) {
   checkOptionsObject(options, kind);
   const bytes = weightBytes(weights);
   const execution = checkExecution(options);
@@ -166,7 +167,7 @@ function createCore(kind, weights, options) {
   const precision = checkPrecision(options);
   checkSchedule(precision, execution);
   const core = Module[kind + 'Core']['create'](bytes, execution === 'layer-by-layer', threads,
-                                               precision === 'int8');
+                                               precision === 'int8', ...extra);
   if (!core) throw new Error(Module['lastCreateError']());
   return core;
 }

@@ -129,3 +129,14 @@ export async function openDemo(session, query = '', timeout = 60_000) {
   await page.locator('#status', { hasText: 'Ready' }).waitFor({ timeout });
   return { page, errors };
 }
+
+/** Serves `page` without the two headers that make it cross-origin isolated (COOP, COEP). */
+export async function withoutIsolation(page) {
+  await page.route('**/*', async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['cross-origin-opener-policy'];
+    delete headers['cross-origin-embedder-policy'];
+    await route.fulfill({ response, headers });
+  });
+}

@@ -10,14 +10,14 @@ export async function inNode(path: string): Promise<string> {
   const top: Classification[] = await model.classify(image, { topK: 3, crop: 0.875 });
   const features: Float32Array = await model.embed(decodeImage(new Uint8Array(8), 'x.bmp'));
   const bytes: number = model.memoryStats().activationPeakBytes + model.summary().totals.macs + features.length + model.threads;
-  const backend: 'simd' | 'simd-threads' = model.backend;
+  const backend: 'simd' | 'relaxed-simd' | 'simd-threads' | 'relaxed-simd-threads' = model.backend;
   const profiled: number = (await model.profile(image, { runs: 2 })).totals.ms + bytes;
   model.dispose();
   return `${top[0].label} ${top[0].score.toFixed(2)} ${model.labels[top[0].index]} ${profiled} ${backend}`;
 }
 
 export async function inBrowser(element: HTMLImageElement, video: HTMLVideoElement, canvas: OffscreenCanvas): Promise<void> {
-  const model = await load({ worker: true, weights: new URL('https://example.org/w.mnv2'), execution: 'fused', threads: 'auto' });
+  const model = await load({ worker: true, weights: new URL('https://example.org/w.mnv2'), execution: 'fused', threads: 'auto', backend: 'auto' });
   const remote: InWorker<MobileNetV2> = model;
   // In a worker even memoryStats() is asynchronous.
   const stats: Promise<{ wasmMemoryBytes: number }> = remote.memoryStats();
