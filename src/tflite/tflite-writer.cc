@@ -25,10 +25,6 @@ constexpr size_t kBufferAlignment = 16;
 // the placeholder 127 (the format's rule; the reader takes the larger of the two fields).
 constexpr int32_t kPlaceholderCode = 127;
 
-std::string op_ref(const Operator& op) {
-  return "operator #" + std::to_string(op.index) + " (" + op_name(op.code) + ")";
-}
-
 class ModelWriter {
  public:
   explicit ModelWriter(const Graph& graph) : graph_(graph) {
