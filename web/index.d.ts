@@ -322,6 +322,8 @@ export interface LoadDetectorOptions {
   execution?: 'fused' | 'layer-by-layer';
   /** Threads for one inference, as for load(): 1 (default), a number, or 'auto'. */
   threads?: number | 'auto';
+  /** The kernels, as for load(): 'auto' (default), 'simd' or 'relaxed-simd'. */
+  backend?: 'auto' | 'simd' | 'relaxed-simd';
 }
 
 export interface DetectOptions {
@@ -356,8 +358,8 @@ export interface Detector {
   readonly precision: 'float32' | 'int8';
   /** How the backbone runs (loadDetector's execution option). */
   readonly execution: 'fused' | 'layer-by-layer';
-  /** 'simd' (one thread) or 'simd-threads' (the pthreads build), as for the classifier. */
-  readonly backend: 'simd' | 'simd-threads';
+  /** The kernels that run, as for the classifier. */
+  readonly backend: 'simd' | 'relaxed-simd' | 'simd-threads' | 'relaxed-simd-threads';
   /** Threads one inference uses. */
   readonly threads: number;
   /** Objects found in the image, sorted by score, highest first. */

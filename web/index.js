@@ -253,10 +253,10 @@ async function weightBytes(weights, onProgress) {
 }
 
 class SSDLiteDetector {
-  constructor(detector, backend) {
+  constructor(detector, threaded) {
     this._detector = detector;
-    /** 'simd' (one thread) or 'simd-threads' (the pthreads build). */
-    this.backend = backend;
+    /** As the classifier's: 'simd' or 'relaxed-simd', plus '-threads' for the pthreads build. */
+    this.backend = `${detector.kernels}${threaded ? '-threads' : ''}`;
     this.threads = detector.threads;
     this.inputSize = detector.inputSize;
     this.numClasses = detector.numClasses;
@@ -312,17 +312,18 @@ class SSDLiteDetector {
  * as for load(); options.worker: true runs it in a worker; options.precision: 'float32'
  * (default) or 'int8' (the quantized model with TFLite's integer arithmetic);
  * options.execution: 'fused' (default) or 'layer-by-layer', how the backbone runs, and
- * options.threads, as for load().
+ * options.threads and options.backend, as for load().
  */
 export async function loadDetector(options) {
-  const { weights, onProgress, worker, precision, execution, threads } = readOptions(options,
-    { weights: DEFAULT_DETECTOR_WEIGHTS, onProgress: undefined, worker: false, precision: 'float32', execution: 'fused', threads: 1 },
+  const { weights, onProgress, worker, precision, execution, threads, backend } = readOptions(options,
+    { weights: DEFAULT_DETECTOR_WEIGHTS, onProgress: undefined, worker: false, precision: 'float32', execution: 'fused', threads: 1, backend: 'auto' },
     'loadDetector', { strict: false });
   checkProgress(onProgress);
-  if (worker) return loadInWorker('detector', { weights, onProgress, precision, execution, threads });
+  if (worker) return loadInWorker('detector', { weights, onProgress, precision, execution, threads, backend });
   const chosen = await moduleForThreads(threads);
-  const detector = new chosen.module.Detector(await weightBytes(weights, onProgress), { precision, execution, threads: chosen.threads });
-  return new SSDLiteDetector(detector, chosen.threaded ? 'simd-threads' : 'simd');
+  const relaxed = await useRelaxed(chosen.module, backend);
+  const detector = new chosen.module.Detector(await weightBytes(weights, onProgress), { precision, execution, threads: chosen.threads, relaxed });
+  return new SSDLiteDetector(detector, chosen.threaded);
 }
 
 export { toRgba };

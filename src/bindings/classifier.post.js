@@ -14,15 +14,10 @@ Module['Classifier'] = class Classifier extends CoreOwner {
   // materialized; the reference for tests and memory comparisons).
   // options.precision: 'float32' (default: weights dequantized, float arithmetic) or 'int8'
   // (the quantized model with TFLite's integer arithmetic). options.threads: threads for one
-  // inference (model.post.js, checkThreads). Checked by createCore (model.post.js).
-  // options.relaxed: true runs the float kernels' relaxed-SIMD twins (Module.installRelaxedKernels
-  // must have resolved to true); `kernels` then says 'relaxed-simd' (int8 has no such twins).
+  // inference (model.post.js, checkThreads); options.relaxed: the relaxed-SIMD kernels. Checked
+  // by createCore (model.post.js).
   constructor(weights, options = {}) {
-    checkOptionsObject(options, 'Classifier');
-    const relaxed = options['relaxed'] ?? false;
-    if (typeof relaxed !== 'boolean') throw new TypeError(`relaxed must be a boolean, got ${describe(relaxed)}`);
-    super('Classifier', createCore('Classifier', weights, options, relaxed));
-    this.kernels = this._core['kernels'];
+    super('Classifier', createCore('Classifier', weights, options));
     this.featureSize = this._core['featureSize'];
     this.alpha = this._core['alpha'];
   }

@@ -16,7 +16,7 @@ Module['Detector'] = class Detector extends CoreOwner {
   // (the quantized model with TFLite's integer arithmetic; needs a weight file converted with
   // activation quantization). options.execution: 'fused' (default) or 'layer-by-layer', how
   // the float backbone runs (as for Module.Classifier); the SSD head is the same either way.
-  // options.threads: as for Module.Classifier (model.post.js, checkThreads).
+  // options.threads, options.relaxed: as for Module.Classifier (model.post.js, createCore).
   constructor(weights, options = {}) {
     super('Detector', createCore('Detector', weights, options));
     const core = this._core;

@@ -91,29 +91,42 @@ val memory_stats_object(const mnv2::MemoryStats& stats) {
   return result;
 }
 
+// The kernel table for a model: relaxed asks for the float kernels' relaxed-SIMD twins
+// (kernels-relaxed.def), which exist once JavaScript installed the kernel module; the integer
+// kernels have none (no relaxed instruction is both exact for them and faster), so an int8 model
+// runs the SIMD128 table either way. Null, with last_create_error set, when they are missing.
+const mnv2::KernelTable* kernels_for(bool relaxed, bool int8) {
+  if (relaxed && !mnv2::relaxed_kernels_installed()) {
+    last_create_error = "the relaxed-SIMD kernels are not installed in this module";
+    return nullptr;
+  }
+  return relaxed && !int8 ? &mnv2::relaxed_simd_kernels() : &mnv2::simd_kernels();
+}
+
+// What model.backend names (the JS side adds "-threads" for the pthreads build).
+std::string kernels_name(const mnv2::KernelTable* kernels) {
+  return kernels == &mnv2::relaxed_simd_kernels() ? "relaxed-simd" : "simd";
+}
+
 class ClassifierCore {
  public:
   // layer_by_layer selects the reference execution that materializes every layer (for
   // comparisons); the default streams row tiles through fused blocks.
   // threads: total threads for one inference (1 = the caller only), for either precision; only
   // a pthreads build of the module honours more than 1. int8: run the quantized model with
-  // integer arithmetic (Precision::kInt8) instead of dequantizing it to float. relaxed: the float
-  // kernels' relaxed-SIMD twins (kernels-relaxed.def), once JavaScript installed the kernel
-  // module; the integer kernels have none (no relaxed instruction is both exact for them and faster).
+  // integer arithmetic (Precision::kInt8) instead of dequantizing it to float. relaxed: see
+  // kernels_for.
   static ClassifierCore* create(const std::string& weights, bool layer_by_layer, size_t threads,
                                 bool int8, bool relaxed) {
     last_create_error.clear();
-    if (relaxed && !mnv2::relaxed_kernels_installed()) {
-      last_create_error = "the relaxed-SIMD kernels are not installed in this module";
-      return nullptr;
-    }
+    const mnv2::KernelTable* kernels = kernels_for(relaxed, int8);
+    if (!kernels) return nullptr;
     auto classifier = mnv2::Classifier::create(
         reinterpret_cast<const uint8_t*>(weights.data()), weights.size(), &last_create_error,
-        relaxed && !int8 ? mnv2::relaxed_simd_kernels() : mnv2::simd_kernels(),
-        layer_by_layer ? mnv2::Execution::kLayerByLayer : mnv2::Execution::kFused, threads,
-        int8 ? mnv2::Precision::kInt8 : mnv2::Precision::kFloat32);
+        *kernels, layer_by_layer ? mnv2::Execution::kLayerByLayer : mnv2::Execution::kFused,
+        threads, int8 ? mnv2::Precision::kInt8 : mnv2::Precision::kFloat32);
     if (!classifier) return nullptr;
-    return new ClassifierCore(std::move(classifier), relaxed && !int8);
+    return new ClassifierCore(std::move(classifier), kernels_name(kernels));
   }
 
   // Address of a buffer of at least `bytes` bytes for the next call's RGBA pixels.
@@ -162,7 +175,7 @@ class ClassifierCore {
     return classifier_->precision() == mnv2::Precision::kInt8 ? "int8" : "float32";
   }
   // The kernels that run: "relaxed-simd" or "simd" (the JS backend name adds "-threads").
-  std::string kernels() const { return relaxed_ ? "relaxed-simd" : "simd"; }
+  std::string kernels() const { return kernels_; }
   size_t input_size() const { return classifier_->input_size(); }
   size_t num_classes() const { return classifier_->num_classes(); }
   size_t feature_size() const { return classifier_->feature_size(); }
@@ -175,8 +188,8 @@ class ClassifierCore {
   }
 
  private:
-  ClassifierCore(std::unique_ptr<mnv2::Classifier> classifier, bool relaxed)
-      : classifier_(std::move(classifier)), relaxed_(relaxed) {}
+  ClassifierCore(std::unique_ptr<mnv2::Classifier> classifier, std::string kernels)
+      : classifier_(std::move(classifier)), kernels_(std::move(kernels)) {}
 
   bool staged(size_t bytes) {
     if (bytes > staging_.size()) {
@@ -187,7 +200,7 @@ class ClassifierCore {
   }
 
   std::unique_ptr<mnv2::Classifier> classifier_;
-  bool relaxed_;
+  std::string kernels_;
   std::vector<uint8_t> staging_;
   std::vector<mnv2::ClassScore> top_;
   std::string error_;
@@ -197,17 +210,18 @@ class ClassifierCore {
 class DetectorCore {
  public:
   // layer_by_layer, threads: as for ClassifierCore; int8: run the quantized model with
-  // integer arithmetic (Precision::kInt8).
+  // integer arithmetic (Precision::kInt8); relaxed: see kernels_for.
   static DetectorCore* create(const std::string& weights, bool layer_by_layer, size_t threads,
-                              bool int8) {
+                              bool int8, bool relaxed) {
     last_create_error.clear();
+    const mnv2::KernelTable* kernels = kernels_for(relaxed, int8);
+    if (!kernels) return nullptr;
     auto detector = mnv2::Detector::create(
         reinterpret_cast<const uint8_t*>(weights.data()), weights.size(), &last_create_error,
-        mnv2::simd_kernels(),
-        layer_by_layer ? mnv2::Execution::kLayerByLayer : mnv2::Execution::kFused,
+        *kernels, layer_by_layer ? mnv2::Execution::kLayerByLayer : mnv2::Execution::kFused,
         int8 ? mnv2::Precision::kInt8 : mnv2::Precision::kFloat32, threads);
     if (!detector) return nullptr;
-    return new DetectorCore(std::move(detector));
+    return new DetectorCore(std::move(detector), kernels_name(kernels));
   }
 
   // Address of a buffer of at least `bytes` bytes for the next call's RGBA pixels.
@@ -277,6 +291,8 @@ class DetectorCore {
   std::string precision() const {
     return detector_->precision() == mnv2::Precision::kInt8 ? "int8" : "float32";
   }
+  // As ClassifierCore::kernels.
+  std::string kernels() const { return kernels_; }
   float default_iou_threshold() const { return detector_->default_options().iou_threshold; }
   bool default_class_agnostic() const { return detector_->default_options().class_agnostic; }
   val labels() const {
@@ -287,12 +303,13 @@ class DetectorCore {
   }
 
  private:
-  explicit DetectorCore(std::unique_ptr<mnv2::Detector> detector)
-      : detector_(std::move(detector)) {
+  DetectorCore(std::unique_ptr<mnv2::Detector> detector, std::string kernels)
+      : detector_(std::move(detector)), kernels_(std::move(kernels)) {
     detections_.reserve(detector_->num_anchors());
   }
 
   std::unique_ptr<mnv2::Detector> detector_;
+  std::string kernels_;
   std::vector<uint8_t> staging_;
   std::vector<mnv2::Detection> detections_;
   std::string error_;
@@ -337,6 +354,7 @@ EMSCRIPTEN_BINDINGS(mobilenetv2) {
       .property("numClasses", &DetectorCore::num_classes)
       .property("numAnchors", &DetectorCore::num_anchors)
       .property("precision", &DetectorCore::precision)
+      .property("kernels", &DetectorCore::kernels)
       .property("defaultIouThreshold", &DetectorCore::default_iou_threshold)
       .property("defaultClassAgnostic", &DetectorCore::default_class_agnostic);
   emscripten::function("lastCreateError", &last_error);

@@ -157,17 +157,20 @@ function checkSchedule(precision, execution) {
 }
 
 // The options both models take, checked, and the bound core `kind` ('Classifier' or 'Detector')
-// created from the weights; the loader's message becomes an Error. `extra`: the arguments only
-// that kind's create() takes, after the shared ones.
-function createCore(kind, weights, options, ...extra) {
+// created from the weights; the loader's message becomes an Error. options.relaxed: true runs
+// the float kernels' relaxed-SIMD twins (Module.installRelaxedKernels must have resolved to
+// true); the core's `kernels` then says 'relaxed-simd' (int8 has no such twins).
+function createCore(kind, weights, options) {
   checkOptionsObject(options, kind);
   const bytes = weightBytes(weights);
   const execution = checkExecution(options);
   const threads = checkThreads(options);
   const precision = checkPrecision(options);
   checkSchedule(precision, execution);
+  const relaxed = options['relaxed'] ?? false;
+  if (typeof relaxed !== 'boolean') throw new TypeError(`relaxed must be a boolean, got ${describe(relaxed)}`);
   const core = Module[kind + 'Core']['create'](bytes, execution === 'layer-by-layer', threads,
-                                               precision === 'int8', ...extra);
+                                               precision === 'int8', relaxed);
   if (!core) throw new Error(Module['lastCreateError']());
   return core;
 }
@@ -209,6 +212,7 @@ class CoreOwner {
     track(this, core);  // deleted when the wrapper is collected without dispose()
     this.threads = core['threads'];
     this.precision = core['precision'];
+    this.kernels = core['kernels'];
     this.inputSize = core['inputSize'];
     this.numClasses = core['numClasses'];
     this.labels = core['labels']();

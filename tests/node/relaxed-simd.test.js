@@ -9,7 +9,9 @@
 //    'relaxed-simd' and forced 'simd': the same top-1 and features within the float
 //    tolerance; relaxed fused and layer-by-layer bit-identical, and 2 threads bit-identical to
 //    one; int8 identical on both backends (it has no relaxed kernels); and a relaxed model
-//    still right after the engine's memory grew under it.
+//    still right after the engine's memory grew under it;
+//  - the detector the same way: relaxed against simd, the same objects with boxes and scores
+//    within the float tolerance.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -104,4 +106,33 @@ test('relaxed-simd against simd on every shared photo (child Node with relaxed S
   if (/^flags\s*:.*\bfma\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'))) {
     assert.ok(differs > 0, 'relaxed-simd computed exactly what simd did: were its kernels used?');
   }
+});
+
+test('the detector on relaxed-simd against simd on every shared photo (child Node with relaxed SIMD)', () => {
+  const configs = [
+    { name: 'simd', detector: true, options: { backend: 'simd' } },
+    { name: 'relaxed', detector: true, options: { backend: 'relaxed-simd' } },
+    { name: 'relaxed-2', detector: true, options: { backend: 'relaxed-simd', threads: 2 } },
+    { name: 'int8', detector: true, options: { backend: 'auto', precision: 'int8' } },
+  ];
+  const out = execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', path.join(repoRoot, 'tests/node/relaxed-run.js'), JSON.stringify(configs)],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = JSON.parse(out);
+  assert.deepEqual([r.simd.backend, r.relaxed.backend, r['relaxed-2'].backend, r.int8.backend],
+    ['simd', 'relaxed-simd', 'relaxed-simd-threads', 'simd']);
+  let objects = 0;
+  for (const [photo, plain] of Object.entries(r.simd.photos)) {
+    const relaxed = r.relaxed.photos[photo].detections;
+    // Near the 0.3 cut a detection may fall on either side; above it both must list the same.
+    const confident = (list) => list.filter((d) => d.score >= 0.35);
+    assert.deepEqual(confident(relaxed).map((d) => d.class), confident(plain.detections).map((d) => d.class), photo);
+    for (const [i, d] of confident(relaxed).entries()) {
+      const same = confident(plain.detections)[i];
+      assert.ok(Math.abs(d.score - same.score) <= FLOAT_TOLERANCE * 10, `${photo}: score ${d.score} vs ${same.score}`);
+      d.bbox.forEach((value, k) => assert.ok(Math.abs(value - same.bbox[k]) <= 0.05, `${photo}: box ${d.bbox} vs ${same.bbox}`));
+      ++objects;
+    }
+    assert.deepEqual(r['relaxed-2'].photos[photo], r.relaxed.photos[photo], `${photo}: 2 threads and 1 differ`);
+  }
+  assert.ok(objects >= 5, `only ${objects} objects found on the shared photos`);
 });
