@@ -95,9 +95,13 @@ bool SSDLiteQ8::load(const WeightFileView& file, const QuantizedKernelTable& ker
   anchors_ = generate_anchors(anchor_params_, grid_sizes);
 
   const SsdScratchSizes scratch = ssd_scratch_sizes(extras_, maps_);
+  // predicted_ holds one predictor's output at a time: 4 box values or score_stride() class
+  // values per anchor, whichever is more (a model with fewer than 3 classes has narrower
+  // class rows than box rows).
+  const size_t values_per_anchor = std::max<size_t>(4, score_stride());
   size_t max_predicted = 0;
   for (const FeatureMap& map : maps_) {
-    max_predicted = std::max(max_predicted, map.size * map.size * map.anchors_per_cell * score_stride());
+    max_predicted = std::max(max_predicted, map.size * map.size * map.anchors_per_cell * values_per_anchor);
   }
   expanded_.assign(scratch.expanded, 0);
   depthwise_out_.assign(scratch.depthwise, 0);
