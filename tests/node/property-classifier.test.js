@@ -1,0 +1,91 @@
+// Property test of the classifier's methods: in each mode (main thread, worker, two threads;
+// float32 and int8) a seeded stream of random, mostly hostile calls to classify, embed,
+// summary and memoryStats on the real model. Every call returns a well-formed result or throws
+// an Error with a message; afterwards the model still classifies the cat photo as before (as
+// the reference's Egyptian cat), and WASM memory has not grown since the warm-up.
+// MNV2_PROPERTY_SEED=<n> replays another seed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { load } from '../../web/index.js';
+import { readImage } from '../../web/decode-image.js';
+import { imagesDir, readReference } from './shared-data.js';
+import {
+  seededRandom, imageArgument, optionsArgument, hostileValue, outcome, LARGEST_IMAGES, describeArgument,
+  assertClassification, assertFeatures, assertSummary,
+} from './property-support.js';
+
+const SEED = Number(process.env.MNV2_PROPERTY_SEED ?? 16);
+const CALLS = 100;
+const CAT_CLASS = readReference('mobilenet_v2_1.0_224_quant.jsonl').get('cat.bmp').top5[0];
+
+const MODES = [
+  { name: 'main thread, float32', options: {} },
+  { name: 'main thread, int8', options: { precision: 'int8' } },
+  { name: 'worker, float32', options: { worker: true } },
+  { name: 'worker, int8', options: { worker: true, precision: 'int8' } },
+  { name: 'two threads, float32', options: { threads: 2 } },
+];
+
+const cat = await readImage(path.join(imagesDir, 'cat.bmp'));
+
+/** One random call: which method, with what, and how its result must look. */
+function randomCall(random, model) {
+  const method = random.pick(['classify', 'classify', 'embed', 'summary', 'memoryStats']);
+  if (method === 'summary' || method === 'memoryStats') {
+    const extra = random.chance(0.5) ? [hostileValue(random)] : [];
+    return {
+      what: `${method}(${extra.map(describeArgument).join(', ')})`,
+      run: () => model[method](...extra),
+      check: (value, what) => {
+        if (method === 'summary') assertSummary(value, what);
+        else assert.ok(Number.isInteger(value.wasmMemoryBytes) && value.wasmMemoryBytes > 0, what);
+      },
+    };
+  }
+  const image = imageArgument(random);
+  const options = method === 'classify'
+    ? optionsArgument(random, { topK: [1, 3, 5, model.numClasses], crop: [1, 0.875, 0.01] })
+    : optionsArgument(random, { crop: [1, 0.5] });
+  const args = random.chance(0.05) ? [image] : [image, options];
+  return {
+    what: `${method}(${args.map(describeArgument).join(', ')})`,
+    run: () => model[method](...args),
+    check: (value, what) => (method === 'classify' ? assertClassification(value, model, what)
+      : assertFeatures(value, model, what)),
+  };
+}
+
+for (const [m, mode] of MODES.entries()) {
+  test(`classifier, ${mode.name}: random hostile calls keep their promise`, async (t) => {
+    const random = seededRandom(SEED * 101 + m);
+    const model = await load(mode.options);
+    try {
+      if (mode.options.threads) assert.equal(model.threads, 2, 'the two-thread build did not load');
+      const before = await model.classify(cat, { topK: 5 });
+      assert.equal(before[0].index, CAT_CLASS, `cat.bmp: ${before[0].label}`);
+      // Warm-up: the largest images the generator makes size the staging buffers for good.
+      for (const [width, height] of LARGEST_IMAGES) {
+        await model.classify({ data: new Uint8Array(width * height * 4), width, height });
+        await model.embed({ data: new Uint8Array(width * height * 4), width, height });
+      }
+      const memory = (await model.memoryStats()).wasmMemoryBytes;
+      let results = 0;
+      for (let i = 0; i < CALLS; ++i) {
+        const call = randomCall(random, model);
+        const what = `seed ${SEED}, call ${i}: ${call.what}`;
+        const { value, error } = await outcome(call.run, what);
+        if (!error) {
+          call.check(value, what);
+          ++results;
+        }
+      }
+      t.diagnostic(`${CALLS} calls: ${results} results, ${CALLS - results} errors`);
+      assert.ok(results > 0, 'no call succeeded: the generator makes valid calls too');
+      assert.deepEqual(await model.classify(cat, { topK: 5 }), before, 'the cat after the hostile calls');
+      assert.equal((await model.memoryStats()).wasmMemoryBytes, memory, 'WASM memory grew');
+    } finally {
+      model.dispose();
+    }
+  });
+}
