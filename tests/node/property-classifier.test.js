@@ -11,7 +11,7 @@ import { load } from '../../web/index.js';
 import { readImage } from '../../web/decode-image.js';
 import { imagesDir, readReference } from './shared-data.js';
 import {
-  seededRandom, imageArgument, optionsArgument, hostileValue, outcome, LARGEST_IMAGES, describeArgument,
+  seededRandom, imageArgument, optionsArgument, hostileValue, runRandomCalls, LARGEST_IMAGES, describeArgument,
   assertClassification, assertFeatures, assertSummary,
 } from './property-support.js';
 
@@ -70,18 +70,7 @@ for (const [m, mode] of MODES.entries()) {
         await model.embed({ data: new Uint8Array(width * height * 4), width, height });
       }
       const memory = (await model.memoryStats()).wasmMemoryBytes;
-      let results = 0;
-      for (let i = 0; i < CALLS; ++i) {
-        const call = randomCall(random, model);
-        const what = `seed ${SEED}, call ${i}: ${call.what}`;
-        const { value, error } = await outcome(call.run, what);
-        if (!error) {
-          call.check(value, what);
-          ++results;
-        }
-      }
-      t.diagnostic(`${CALLS} calls: ${results} results, ${CALLS - results} errors`);
-      assert.ok(results > 0, 'no call succeeded: the generator makes valid calls too');
+      await runRandomCalls(t, { seed: SEED, calls: CALLS, randomCall: () => randomCall(random, model) });
       assert.deepEqual(await model.classify(cat, { topK: 5 }), before, 'the cat after the hostile calls');
       assert.equal((await model.memoryStats()).wasmMemoryBytes, memory, 'WASM memory grew');
     } finally {

@@ -177,3 +177,24 @@ export function assertSummary(summary, what) {
     assert.ok(Number.isInteger(summary.totals[total]) && summary.totals[total] > 0, `${what}: totals.${total}`);
   }
 }
+
+/**
+ * Makes `calls` calls with randomCall() -> {what, run, check}: each must return a value
+ * check() accepts or throw an Error with a message. Returns how many returned a value (the
+ * test's diagnostics show the split).
+ */
+export async function runRandomCalls(t, { seed, calls, randomCall }) {
+  let results = 0;
+  for (let i = 0; i < calls; ++i) {
+    const call = randomCall();
+    const what = `seed ${seed}, call ${i}: ${call.what}`;
+    const { value, error } = await outcome(call.run, what);
+    if (!error) {
+      call.check(value, what);
+      ++results;
+    }
+  }
+  t.diagnostic(`${calls} calls: ${results} results, ${calls - results} errors`);
+  assert.ok(results > 0, 'no call succeeded: the generator makes valid calls too');
+  return results;
+}

@@ -53,13 +53,7 @@ class RandomModelWriter {
 
  private:
   void add_uint8(const std::string& name, const std::vector<uint32_t>& dims, float range) {
-    size_t count = 1;
-    for (uint32_t d : dims) count *= d;
-    std::vector<uint8_t> data(count);
-    std::uniform_int_distribution<int> q(0, 255);
-    for (auto& value : data) value = static_cast<uint8_t>(q(rng_));
-    builder.add_tensor(name, TensorType::kU8, dims, data.data(), data.size(), {range / 127.5f},
-                       {128}, 0);
+    add_random_uint8(builder, rng_, name, dims, range);
   }
 
   void add_bias(const std::string& name, uint32_t count) {

@@ -1,8 +1,18 @@
 #include "model/random-q8.h"
 
-#include <vector>
 
 namespace mnv2::testing {
+
+void add_random_uint8(WeightFileBuilder& builder, std::mt19937& rng, const std::string& name,
+                      const std::vector<uint32_t>& dims, float range) {
+  size_t count = 1;
+  for (uint32_t d : dims) count *= d;
+  std::vector<uint8_t> data(count);
+  std::uniform_int_distribution<int> q(0, 255);
+  for (auto& value : data) value = static_cast<uint8_t>(q(rng));
+  builder.add_tensor(name, TensorType::kU8, dims, data.data(), data.size(), {range / 127.5f},
+                     {128}, 0);
+}
 
 void Q8Records::record(WeightFileBuilder& builder, const std::string& layer, float scale,
                        int32_t uint8_zero_point) const {

@@ -10,10 +10,16 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "model/weight-writer.h"
 
 namespace mnv2::testing {
+
+// Adds `name` with random uint8 weights per tensor (zero point 128) uniform in +-range: the
+// layout of TFLite's uint8 models, which both engines read.
+void add_random_uint8(WeightFileBuilder& builder, std::mt19937& rng, const std::string& name,
+                      const std::vector<uint32_t>& dims, float range);
 
 // What a layer's output holds: a fused ReLU6 (0..6) or a linear value (about -6..6).
 enum class Q8Range { kRelu6, kLinear };
