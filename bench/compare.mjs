@@ -3,13 +3,17 @@
 // from other processes then lands on every configuration alike, which separate CLI runs
 // cannot promise.
 //
-//   node bench/compare.mjs [--model classify|detect] [--runs N] [--rounds R] [--warmup-ms MS] CONFIG...
-// CONFIG: execution:threads[:precision][@package-root], e.g. fused:1 layer-by-layer:1 fused:2
-// fused:1:int8 (precision float32 by default; int8 runs its own schedule, so give it fused),
-// fused:1@/path/to/other/checkout (that checkout's web/index.js and dist/, for before/after).
+//   node [--experimental-wasm-relaxed-simd] bench/compare.mjs [--model classify|detect] [--runs N]
+//        [--rounds R] [--warmup-ms MS] [--json] CONFIG...
+// CONFIG: execution:threads[:precision[:backend]][@package-root], e.g. fused:1 layer-by-layer:1
+// fused:2 fused:1:int8 (precision float32 by default; int8 runs its own schedule, so give it
+// fused), fused:1:float32:simd vs fused:1:float32:relaxed-simd (load's backend option, 'auto'
+// by default; Node 20 has relaxed SIMD only with the flag above), fused:1@/path/to/other/checkout
+// (that checkout's web/index.js and dist/, for before/after).
 // Prints median, min and p90 wall time per configuration and each relative to the first, and
 // the process CPU time per run (all threads; on an oversubscribed machine a one-thread
 // engine's CPU time is the steadier measure, since time spent preempted is not counted).
+// --json prints one JSON line instead: [{config, backend, threads, median, min, p90}] (ms).
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { resolve, join, dirname } from 'node:path';
@@ -26,6 +30,7 @@ const { values, positionals } = parseArgs({
     'warmup-ms': { type: 'string', default: '2000' },
     model: { type: 'string', default: 'classify' },
     weights: { type: 'string' },
+    json: { type: 'boolean', default: false },
   },
 });
 if (values.model !== 'classify' && values.model !== 'detect') throw new Error(`--model must be classify or detect, got ${values.model}`);
@@ -42,11 +47,11 @@ const image = (size) => ({ data: noiseRgba(size, 1), width: size, height: size }
 const configs = [];
 for (const text of positionals) {
   const [spec, other] = text.split('@');
-  const [execution, threadsText, precision = 'float32'] = spec.split(':');
+  const [execution, threadsText, precision = 'float32', backend = 'auto'] = spec.split(':');
   const threads = threadsText === 'auto' ? 'auto' : Number(threadsText ?? 1);
   const packageRoot = other ? resolve(other) : root;
   const engine = await import(pathToFileURL(join(packageRoot, 'web', 'index.js')).href);
-  const options = { weights: new Uint8Array(readFileSync(weights)), execution, threads, precision };
+  const options = { weights: new Uint8Array(readFileSync(weights)), execution, threads, precision, ...(backend === 'auto' ? {} : { backend }) };
   const model = detect ? await engine.loadDetector(options) : await engine.load(options);
   const input = image(model.inputSize);
   const infer = detect ? () => model.detect(input) : () => model.classify(input, { topK: 1 });
@@ -59,7 +64,17 @@ const samples = new Map();
 await timeEngines(configs, { runs, rounds, warmupMs: Number(values['warmup-ms']), samples });
 for (const config of configs) Object.assign(config, samples.get(config.name));
 const base = summarize(configs[0].times);
+if (values.json) {
+  console.log(JSON.stringify(configs.map((config) => {
+    const { median, min, p90 } = summarize(config.times);
+    return { config: config.label, backend: config.model.backend, threads: config.model.threads, median, min, p90 };
+  })));
+}
 for (const config of configs) {
+  if (values.json) {
+    config.model.dispose();
+    continue;
+  }
   const s = summarize(config.times);
   const c = summarize(config.cpu);
   // The 10th percentile: the runs that got their cores, less biased than the minimum.

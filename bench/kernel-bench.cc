@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bench-timing.h"
+#include "kernel-bench-layers.h"
 #include "kernels/kernels.h"
 #include "kernels/peak/peak.h"
 #include "model/architecture.h"
@@ -39,19 +40,10 @@ int main() {
 
   const KernelTable& k = simd_kernels();
   const ArchitectureShape arch = mobilenet_v2_architecture(1.0f);
-  double total_ms = 0, total_macs = 0;
-  auto report = [&](const char* name, size_t index, double ms, double macs) {
-    total_ms += ms;
-    total_macs += macs;
-    std::printf("%-8s %2zu  %7.3f ms  %6.2f GMAC/s  %5.1f%%\n", name, index, ms, macs / ms / 1e6,
-                100.0 * macs / ms / 1e6 / peak);
-  };
-  size_t size = 112;
-  for (size_t i = 0; i < arch.blocks.size(); ++i) {
-    const BlockShape& b = arch.blocks[i];
-    const size_t in_px = size * size;
-    const size_t out = (size + b.stride - 1) / b.stride;
-    const size_t out_px = out * out;
+  LayerReport report(peak);
+  for_each_block(arch, [&](const BlockAtSize& at) {
+    const BlockShape& b = at.shape;
+    const size_t i = at.index, size = at.side, out = at.out, in_px = at.in_px, out_px = at.out_px;
     std::vector<float> in = random_floats(in_px * b.in_channels, -1, 1);
     std::vector<float> expanded = random_floats(in_px * b.expanded_channels, 0, 6);
     std::vector<float> dw(out_px * b.expanded_channels);
@@ -65,7 +57,7 @@ int main() {
         k.f32_gemm_minmax(in_px, b.in_channels, b.expanded_channels, in.data(), b.in_channels,
                           packed.data(), expanded.data(), b.expanded_channels, nullptr, 0, 0, 6);
       });
-      report("expand", i, ms, double(in_px) * b.in_channels * b.expanded_channels);
+      report.add("expand", i, ms, double(in_px) * b.in_channels * b.expanded_channels);
     }
     {
       std::vector<float> w = random_floats(9 * b.expanded_channels, -1, 1);
@@ -80,7 +72,7 @@ int main() {
         fn(rows.data(), size, size, b.expanded_channels, pad, pad, packed.data(), dw.data(), out,
            0, out, 0, 6);
       });
-      report("dw", i, ms, double(out_px) * b.expanded_channels * 9);
+      report.add("dw", i, ms, double(out_px) * b.expanded_channels * 9);
     }
     {
       std::vector<float> w = random_floats(b.expanded_channels * b.out_channels, -1, 1);
@@ -93,10 +85,9 @@ int main() {
                           b.expanded_channels, packed.data(), result.data(), b.out_channels,
                           b.residual ? residual.data() : nullptr, b.out_channels, -1e30f, 1e30f);
       });
-      report("project", i, ms, double(out_px) * b.expanded_channels * b.out_channels);
+      report.add("project", i, ms, double(out_px) * b.expanded_channels * b.out_channels);
     }
-    size = out;
-  }
+  });
   {
     std::vector<float> image = random_floats(224 * 224 * 3, -1, 1);
     std::vector<float> w = random_floats(32 * 27, -1, 1), bias = random_floats(32, -1, 1);
@@ -107,7 +98,7 @@ int main() {
       k.f32_conv3x3s2c3_minmax(image.data(), 224, 224, 0, 0, packed.data(), 32, out.data(), 112,
                                0, 112, 0, 6);
     });
-    report("stem", 0, ms, 112.0 * 112 * 32 * 27);
+    report.add("stem", 0, ms, 112.0 * 112 * 32 * 27);
   }
   {
     std::vector<float> in = random_floats(49 * 320, -1, 1), out(49 * 1280);
@@ -118,7 +109,7 @@ int main() {
       k.f32_gemm_minmax(49, 320, 1280, in.data(), 320, packed.data(), out.data(), 1280, nullptr, 0,
                         0, 6);
     });
-    report("head", 0, ms, 49.0 * 320 * 1280);
+    report.add("head", 0, ms, 49.0 * 320 * 1280);
   }
   {
     std::vector<float> in = random_floats(1280, -1, 1), out(1001);
@@ -128,9 +119,8 @@ int main() {
     const double ms = best_ms([&] {
       k.f32_fc_minmax(1280, 1001, in.data(), packed.data(), out.data(), -1e30f, 1e30f);
     });
-    report("logits", 0, ms, 1280.0 * 1001);
+    report.add("logits", 0, ms, 1280.0 * 1001);
   }
-  std::printf("total    %7.3f ms  %6.2f GMAC/s (layer by layer, each layer's data warm)\n", total_ms,
-              total_macs / total_ms / 1e6);
+  report.print_total("layer by layer, each layer's data warm");
   return 0;
 }

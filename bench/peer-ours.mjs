@@ -1,12 +1,13 @@
-// This engine as a peer of the others: the single-threaded SIMD128 build through the public
-// load() API, fed the shared images' RGBA pixels at the model's own size (so its resize is
-// the identity and it sees exactly the pixels the peers see).
+// This engine as a peer of the others: the SIMD128 build through the public load() API, fed
+// the shared images' RGBA pixels at the model's own size (so its resize is the identity and it
+// sees exactly the pixels the peers see). Loadable in Node and in the browser benchmark's page.
 import { load } from '../web/index.js';
 
 // precision 'int8' runs the quantized model with integer arithmetic (load's precision option).
-export async function createOursPeer(weightsPath, { precision = 'float32' } = {}) {
-  const model = await load({ weights: weightsPath, threads: 1, precision });
-  if (model.threads !== undefined && model.threads !== 1) throw new Error('ours: expected 1 thread');
+// threads > 1 asks for the pthreads build; what ran is in model.backend and model.threads.
+export async function createOursPeer(weights, { precision = 'float32', threads = 1 } = {}) {
+  const model = await load({ weights, threads, precision });
+  if (threads === 1 && model.threads !== undefined && model.threads !== 1) throw new Error('ours: expected 1 thread');
   const size = model.inputSize;
   const memory = model.memoryStats();
   return {

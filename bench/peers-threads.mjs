@@ -106,7 +106,7 @@ async function tfjsEngine(weights, threads, size, nhwc) {
       ?? 'the wasm backend did not initialize';
     return { available: false, reason: `its threaded build does not start in Node ${process.version}: ${reason.split('\n')[0]}` };
   }
-  const { createTfjsForward } = await import('./peer-tfjs.mjs');
+  const { createTfjsForward } = await import('./tfjs-forward.mjs');
   const run = createTfjsForward(tf, weights);
   run(nhwc);
   return {

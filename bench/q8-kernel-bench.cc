@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bench-timing.h"
+#include "kernel-bench-layers.h"
 #include "kernels/kernels-q8.h"
 #include "model/architecture.h"
 
@@ -49,26 +50,18 @@ int main(int argc, char** argv) {
   const QuantizedKernelTable& k = simd_q8_kernels();
   const ArchitectureShape arch = mobilenet_v2_architecture(1.0f);
   const Q8Output relu{-128, -128, 127}, linear{5, -128, 127};
-  double total_ms = 0, total_macs = 0;
-  auto report = [&](const char* name, size_t index, double ms, double macs) {
-    total_ms += ms;
-    total_macs += macs;
-    std::printf("%-8s %2zu  %7.3f ms  %6.2f GMAC/s\n", name, index, ms, macs / ms / 1e6);
-  };
+  LayerReport report;
   {
     std::vector<int8_t> col = random_i8(112 * 112 * 27), out(112 * 112 * 32);
     std::vector<int32_t> packed = gemm_packed(27, 32);
     const double ms = best_ms([&] {
       k.qs8_gemm_minmax(112 * 112, 27, 32, col.data(), 27, packed.data(), out.data(), 32, relu);
     });
-    report("stemgemm", 0, ms, 112.0 * 112 * 32 * 27);
+    report.add("stemgemm", 0, ms, 112.0 * 112 * 32 * 27);
   }
-  size_t size = 112;
-  for (size_t i = 0; i < arch.blocks.size(); ++i) {
-    const BlockShape& b = arch.blocks[i];
-    const size_t in_px = size * size;
-    const size_t out = (size + b.stride - 1) / b.stride;
-    const size_t out_px = out * out;
+  for_each_block(arch, [&](const BlockAtSize& at) {
+    const BlockShape& b = at.shape;
+    const size_t i = at.index, size = at.side, out = at.out, in_px = at.in_px, out_px = at.out_px;
     std::vector<int8_t> in = random_i8(in_px * b.in_channels);
     std::vector<int8_t> expanded = random_i8(in_px * b.expanded_channels);
     std::vector<int8_t> dw(out_px * b.expanded_channels), result(out_px * b.out_channels);
@@ -78,7 +71,7 @@ int main(int argc, char** argv) {
         k.qs8_gemm_minmax(in_px, b.in_channels, b.expanded_channels, in.data(), b.in_channels,
                           packed.data(), expanded.data(), b.expanded_channels, relu);
       });
-      report("expand", i, ms, double(in_px) * b.in_channels * b.expanded_channels);
+      report.add("expand", i, ms, double(in_px) * b.in_channels * b.expanded_channels);
     }
     {
       const size_t c = b.expanded_channels;
@@ -94,7 +87,7 @@ int main(int argc, char** argv) {
       const double ms = best_ms([&] {
         fn(rows.data(), size, size, c, pad, pad, packed.data(), dw.data(), out, 0, out, relu);
       });
-      report("dw", i, ms, double(out_px) * c * 9);
+      report.add("dw", i, ms, double(out_px) * c * 9);
     }
     {
       std::vector<int32_t> packed = gemm_packed(b.expanded_channels, b.out_channels);
@@ -103,7 +96,7 @@ int main(int argc, char** argv) {
                           b.expanded_channels, packed.data(), result.data(), b.out_channels,
                           linear);
       });
-      report("project", i, ms, double(out_px) * b.expanded_channels * b.out_channels);
+      report.add("project", i, ms, double(out_px) * b.expanded_channels * b.out_channels);
     }
     if (b.residual) {
       const Q8AddParams p = q8_add_params(0.05f, 3, 0.04f, -2, 0.06f, linear);
@@ -111,17 +104,16 @@ int main(int argc, char** argv) {
       const double ms = best_ms([&] {
         k.qs8_vadd_minmax(out_px * b.out_channels, result.data(), other.data(), result.data(), p);
       });
-      report("add", i, ms, 0);
+      report.add("add", i, ms, 0);
     }
-    size = out;
-  }
+  });
   {
     std::vector<int8_t> in = random_i8(49 * 320), out(49 * 1280);
     std::vector<int32_t> packed = gemm_packed(320, 1280);
     const double ms = best_ms([&] {
       k.qs8_gemm_minmax(49, 320, 1280, in.data(), 320, packed.data(), out.data(), 1280, relu);
     });
-    report("head", 0, ms, 49.0 * 320 * 1280);
+    report.add("head", 0, ms, 49.0 * 320 * 1280);
   }
   {
     std::vector<int8_t> in = random_i8(1280), out(1001);
@@ -129,10 +121,9 @@ int main(int argc, char** argv) {
     const double ms = best_ms([&] {
       k.qs8_gemm_minmax(1, 1280, 1001, in.data(), 1280, packed.data(), out.data(), 1001, linear);
     });
-    report("logits", 0, ms, 1280.0 * 1001);
+    report.add("logits", 0, ms, 1280.0 * 1001);
   }
-  std::printf("total    %7.3f ms  %6.2f GMAC/s (layer by layer, data warm)\n", total_ms,
-              total_macs / total_ms / 1e6);
+  report.print_total("layer by layer, data warm");
   (void)argc, (void)argv;
   return 0;
 }

@@ -25,7 +25,7 @@
 // disagree beyond a swap of their top two classes, or if ORT ran a float conv for the int8 model.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -35,8 +35,10 @@ import { readWeights } from '../bench/mnv2-weights.mjs';
 import { createOursPeer } from '../bench/peer-ours.mjs';
 import { createTfjsPeer } from '../bench/peer-tfjs.mjs';
 import { createOrtPeer } from '../bench/peer-ort.mjs';
-import { compareInt8Top, createOrtQ8Peer } from '../bench/peer-ort-q8.mjs';
+import { createOrtQ8Peer } from '../bench/peer-ort-q8.mjs';
+import { compareInt8Top } from '../bench/int8-agreement.mjs';
 import { formatKernels, ortKernels } from '../bench/ort-kernels.mjs';
+import { machineFacts, markdownTable, packageVersion, table } from '../bench/report-format.mjs';
 import { timeEngines } from '../bench/stats.mjs';
 import { profileReport, formatProfile } from '../web/profile-report.js';
 
@@ -67,28 +69,6 @@ function options() {
   return { ...values, runs, warmupMs, threads };
 }
 
-function packageVersion(name) {
-  try {
-    return JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
-  } catch {
-    return 'not installed';
-  }
-}
-
-function machineFacts() {
-  const info = readFileSync('/proc/cpuinfo', 'utf8');
-  const field = (name) => info.match(new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm'))?.[1]?.trim() ?? '?';
-  const flags = field('flags').split(' ');
-  return {
-    cpu: `${field('model name')} (family ${field('cpu family')}, model ${field('model')})`,
-    cores: cpus().length,
-    simdFlags: ['sse4_1', 'avx', 'avx2', 'fma', 'avx512f'].filter((flag) => flags.includes(flag)).join(' '),
-    cache: field('cache size'),
-    node: process.version,
-    v8: process.versions.v8,
-  };
-}
-
 function argmax(values) {
   let best = 0;
   for (let i = 1; i < values.length; ++i) if (values[i] > values[best]) best = i;
@@ -101,33 +81,19 @@ function maxAbsDiff(a, b) {
   return max;
 }
 
-function table(header, rows) {
-  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => String(row[i]).length)));
-  const line = (row) => row.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  ');
-  return [line(header), ...rows.map(line)];
-}
-
-function markdownTable(header, rows) {
-  return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
-    ...rows.map((row) => `| ${row.join(' | ')} |`)];
-}
-
 const mib = (bytes) => (bytes / 1048576).toFixed(1);
 
-// The relaxed-SIMD experiment (bench/relaxed-simd.mjs) in a child Node with relaxed SIMD
-// switched on (Node 20 ships it behind a flag), after building its module when clang-19 is
-// there. Returns its JSON result, or {available: false, reason}.
-function relaxedSimdExperiment(runs) {
+// Our float engine on its two backends, SIMD128 and relaxed SIMD, interleaved by
+// bench/compare.mjs in a child Node with relaxed SIMD switched on (Node 20 ships it behind a
+// flag). Returns {simd, relaxed} ({median, min, p90} ms each), or {available: false, reason}.
+function relaxedSimd(runs) {
   try {
-    execFileSync('bash', [join(root, 'bench', 'relaxed', 'build.sh')], { stdio: 'pipe' });
+    const out = execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', join(root, 'bench', 'compare.mjs'), '--json',
+      '--runs', String(runs), '--rounds', String(Math.min(runs, 10)), 'fused:1:float32:simd', 'fused:1:float32:relaxed-simd'], { encoding: 'utf8' });
+    const [simd, relaxed] = JSON.parse(out.trim().split('\n').pop());
+    return { available: true, simd, relaxed };
   } catch (error) {
-    return { available: false, reason: `module not built: ${String(error.stderr || error.message).trim().split('\n').pop()}` };
-  }
-  try {
-    const out = execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', join(root, 'bench', 'relaxed-simd.mjs'), '--json', '--runs', String(runs)], { encoding: 'utf8' });
-    return JSON.parse(out.trim().split('\n').pop());
-  } catch (error) {
-    return { available: false, reason: String(error.stderr || error.message).trim() };
+    return { available: false, reason: String(error.stderr || error.message).trim().split('\n').pop() };
   }
 }
 
@@ -227,7 +193,7 @@ async function main() {
 
   const profile = opts['no-profile'] ? null
     : await profileReport(ours.model, { data: first.rgba, width: size, height: size }, { runs: Math.min(opts.runs, 20) });
-  const relaxed = opts['no-relaxed'] ? null : relaxedSimdExperiment(opts.runs);
+  const relaxed = opts['no-relaxed'] ? null : relaxedSimd(opts.runs);
   const threaded = opts['no-threads'] ? null : threadedPeers(opts);
   const loadAfter = loadavg();
 
@@ -273,10 +239,8 @@ async function main() {
     for (const line of formatProfile(profile)) console.log(line);
   }
   const relaxedLines = relaxed === null ? [] : relaxed.available ? [
-    `relaxed SIMD experiment (bench/relaxed-simd.mjs; opt-in, not in the shipped module): peak 4x8 tile mul+add ${relaxed.peak.muladd4x8.toFixed(2)} -> relaxed_madd ${relaxed.peak.madd4x8.toFixed(2)} GMAC/s, 6x8 ${relaxed.peak.muladd6x8.toFixed(2)} -> ${relaxed.peak.madd6x8.toFixed(2)};`,
-    `  MobileNetV2's pointwise GEMM shapes: mul+add ${relaxed.total.muladd.toFixed(2)} -> relaxed_madd ${relaxed.total.madd.toFixed(2)} GMAC/s (${((relaxed.total.madd / relaxed.total.muladd - 1) * 100).toFixed(0)}%), results within ${Math.max(...relaxed.shapes.map((x) => x.error)).toExponential(1)} of a double-precision product`,
-    `  whole engine with the relaxed GEMM tile swapped in (child process, its own timing): median ${relaxed.engine.simd.median.toFixed(2)} -> ${relaxed.engine.relaxed.median.toFixed(2)} ms, min ${relaxed.engine.simd.min.toFixed(2)} -> ${relaxed.engine.relaxed.min.toFixed(2)} ms; top-1 equal on ${relaxed.engine.sameTop1}/${relaxed.engine.images} images, max softmax difference ${relaxed.engine.maxDiff.toExponential(1)}`,
-  ] : [`relaxed SIMD experiment: ${relaxed.reason}`];
+    `float32, 1 thread, backend 'simd' -> 'relaxed-simd' (bench/compare.mjs, child Node with relaxed SIMD): median ${ms(relaxed.simd.median)} -> ${ms(relaxed.relaxed.median)} ms, min ${ms(relaxed.simd.min)} -> ${ms(relaxed.relaxed.min)} ms`,
+  ] : [`relaxed SIMD: not measured: ${relaxed.reason}`];
   if (relaxedLines.length) console.log(['', ...relaxedLines].join('\n'));
   if (threaded?.failed) {
     console.log(`\n${opts.threads} threads: not measured: ${threaded.failed}`);
@@ -396,24 +360,15 @@ async function main() {
       }
     }
     if (relaxed?.available) {
-      md.push('## Relaxed SIMD (experiment: opt-in, not in the shipped module)', '',
-        'bench/relaxed-simd.mjs, in a child `node --experimental-wasm-relaxed-simd`: the GEMM\'s 4x8 tile built twice by clang-19 into',
-        'one small module that imports the engine\'s memory (bench/relaxed/), once with SIMD128 mul + add and once with',
-        '`f32x4.relaxed_madd` (FMA), timed on the same packed data; fastest of 30 calls after warm-up.', '',
-        `Peak loops (operands in L1): 4x8 ${relaxed.peak.muladd4x8.toFixed(2)} -> ${relaxed.peak.madd4x8.toFixed(2)} GMAC/s; 6x8 ${relaxed.peak.muladd6x8.toFixed(2)} -> ${relaxed.peak.madd6x8.toFixed(2)} GMAC/s.`, '',
-        ...markdownTable(['m x k x n', 'mul+add GMAC/s', 'relaxed_madd GMAC/s', 'max rel. error'],
-          relaxed.shapes.map((x) => [`${x.m} x ${x.k} x ${x.n}`, x.muladd.toFixed(2), x.madd.toFixed(2), x.error.toExponential(1)])), '',
-        `All shapes: ${relaxed.total.muladd.toFixed(2)} -> ${relaxed.total.madd.toFixed(2)} GMAC/s (${((relaxed.total.madd / relaxed.total.muladd - 1) * 100).toFixed(0)}%).`, '',
-        'The whole engine with its full 4x8 GEMM tile replaced by the relaxed one (the engine calls that tile through a',
-        'function-table slot, src/kernels/gemm/gemm-full-tile.h; the experiment puts the relaxed export into the slot after',
-        '`WebAssembly.validate()` says the engine supports relaxed SIMD, and leaves the SIMD128 tile there otherwise), timed in',
-        'the child process in interleaved rounds against the engine as shipped:', '',
-        ...markdownTable(['engine', 'median ms', 'min ms', 'p90 ms'], [
-          ['mobilenetv2-wasm (SIMD128)', relaxed.engine.simd.median.toFixed(2), relaxed.engine.simd.min.toFixed(2), relaxed.engine.simd.p90.toFixed(2)],
-          ['mobilenetv2-wasm + relaxed_madd GEMM tile', relaxed.engine.relaxed.median.toFixed(2), relaxed.engine.relaxed.min.toFixed(2), relaxed.engine.relaxed.p90.toFixed(2)]]), '',
-        `Top-1 equal on ${relaxed.engine.sameTop1}/${relaxed.engine.images} shared images; largest softmax difference ${relaxed.engine.maxDiff.toExponential(1)}.`, '');
+      md.push('## Relaxed SIMD', '',
+        "Our float engine with load's backend 'simd' (SIMD128) and 'relaxed-simd' (the GEMM's tiles with `f32x4.relaxed_madd`,",
+        'from the relaxed kernel module, src/kernels/relaxed/), interleaved by bench/compare.mjs in a child',
+        '`node --experimental-wasm-relaxed-simd`, 1 thread:', '',
+        ...markdownTable(['backend', 'median ms', 'min ms', 'p90 ms'], [
+          ['simd', ms(relaxed.simd.median), ms(relaxed.simd.min), ms(relaxed.simd.p90)],
+          ['relaxed-simd', ms(relaxed.relaxed.median), ms(relaxed.relaxed.min), ms(relaxed.relaxed.p90)]]), '');
     } else if (relaxed) {
-      md.push('## Relaxed SIMD (experiment)', '', `Not measured: ${relaxed.reason}.`, '');
+      md.push('## Relaxed SIMD', '', `Not measured: ${relaxed.reason}.`, '');
     }
     writeFileSync(opts.out, `${md.join('\n')}\n`);
     console.log(`\nwrote ${relative(process.cwd(), opts.out)}`);

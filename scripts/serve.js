@@ -108,7 +108,7 @@ function resolveInMount(mount, rest) {
   return file.startsWith(mount.dir + path.sep) ? file : null;
 }
 
-async function serveFile(request, response, file, pathname, search) {
+async function serveFile(request, response, file, pathname, search, contentSecurityPolicy) {
   let info;
   try {
     info = await stat(file);
@@ -127,7 +127,7 @@ async function serveFile(request, response, file, pathname, search) {
     'Last-Modified': info.mtime.toUTCString(),
     ETag: etag,
   };
-  if (type.startsWith('text/html')) headers['Content-Security-Policy'] = CONTENT_SECURITY_POLICY;
+  if (type.startsWith('text/html') && contentSecurityPolicy) headers['Content-Security-Policy'] = contentSecurityPolicy;
   if (request.headers['if-none-match'] === etag) {
     delete headers['Content-Length'];
     response.writeHead(304, headers);
@@ -140,8 +140,13 @@ async function serveFile(request, response, file, pathname, search) {
   stream.pipe(response);
 }
 
-/** An http.Server for the given mounts; exact-path redirects map a path to another. */
-export function createStaticServer({ mounts = demoMounts(), redirects = { '/': '/web/demo/' } } = {}) {
+/**
+ * An http.Server for the given mounts; exact-path redirects map a path to another.
+ * contentSecurityPolicy: the CSP sent with HTML (null sends none: the browser benchmark's page
+ * hosts other libraries, whose policies are not this project's to prove).
+ */
+export function createStaticServer({ mounts = demoMounts(), redirects = { '/': '/web/demo/' },
+  contentSecurityPolicy = CONTENT_SECURITY_POLICY } = {}) {
   return http.createServer(async (request, response) => {
     try {
       if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -163,7 +168,7 @@ export function createStaticServer({ mounts = demoMounts(), redirects = { '/': '
         const rest = pathname.slice(mount.prefix.length);
         if (mount.listing && rest === 'index.json') return await listing(response, mount, request.method === 'HEAD');
         const file = resolveInMount(mount, rest);
-        if (file) return await serveFile(request, response, file, pathname, search);
+        if (file) return await serveFile(request, response, file, pathname, search, contentSecurityPolicy);
         break;
       }
       return send(response, 404, {}, 'not found\n');

@@ -3,7 +3,8 @@
 #   1. the C++ tests natively under AddressSanitizer + UndefinedBehaviorSanitizer, then
 #      100,000 executions of each libFuzzer target, two at a time (scripts/fuzz.sh; a crash,
 #      leak, timeout or out-of-memory fails the run),
-#   2. the same C++ tests compiled to WASM, under Node,
+#   2. the same C++ tests compiled to WASM, under Node with relaxed SIMD enabled (the relaxed
+#      kernel module is tested there too),
 #   3. a check that the shipped module really contains SIMD128 f32x4 arithmetic,
 #   4. the Node tests (API, CLI, real photos against the reference results, hostile inputs,
 #      determinism, a 10,000-call soak), and a 3-run smoke of the peer benchmark
@@ -12,7 +13,9 @@
 #      integer convolutions only),
 #   5. the browser tests: the demo page and the API in Debian's Chromium (playwright-core),
 #      under a strict Content-Security-Policy too,
-#      screenshots in test-artifacts/,
+#      screenshots in test-artifacts/, and a 3-run smoke of the browser peer benchmark
+#      (scripts/bench-browser.mjs: ours, LiteRT.js and tfjs-backend-wasm all start, run and
+#      agree on every shared photo; no timing checks, no file written),
 #   6. the package tests: the .d.ts against tsc, and the npm-packed tarball installed into a
 #      new project, used from Node and built into a Vite app that runs in Chromium.
 set -euo pipefail
@@ -30,8 +33,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 echo "== Fuzzing: libFuzzer + ASan + UBSan, 100,000 executions per target (at most 240 s each)"
 FUZZ_RUNS=100000 bash scripts/fuzz.sh 240
 
-echo "== C++ tests, WASM (Node)"
-node build/wasm/mnv2_tests.js
+echo "== C++ tests, WASM (Node, relaxed SIMD on)"
+node --experimental-wasm-relaxed-simd build/wasm/mnv2_tests.js
 
 echo "== SIMD128 in the shipped module"
 simd_ops=$(wasm-objdump -d dist/mobilenetv2.wasm | grep -cE 'f32x4\.(mul|add|pmax|pmin|max|min)')
@@ -46,6 +49,9 @@ node scripts/bench-peers.mjs --runs 3 --warmup-ms 300 --no-write --no-relaxed
 
 echo "== Browser tests (Chromium)"
 node --test tests/browser/
+
+echo "== Browser peer benchmark smoke (ours vs LiteRT.js vs tfjs-backend-wasm in Chromium: every engine starts, runs and agrees on every photo; no timing checks)"
+node scripts/bench-browser.mjs --runs 3 --warmup-ms 300 --no-write --no-profile
 
 echo "== Package tests (types, npm pack, Vite)"
 node --test tests/package/

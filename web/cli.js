@@ -1,26 +1,22 @@
 #!/usr/bin/env node
 // mobilenetv2-wasm command line: classify image files, detect objects in them, benchmark the
-// engine.
+// engine, teach custom classes (train, classify --head: cli-head.js).
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { load, loadDetector } from './index.js';
 import { readImage } from './decode-image.js';
 import { profileReport, formatProfile } from './profile-report.js';
+import { UsageError, precisionOption, positiveInteger, fraction, cropOption, printClassifications } from './cli-common.js';
+import { trainCommand, classifyWithHead } from './cli-head.js';
 
 const USAGE = `usage:
   mobilenetv2-wasm classify [--top K] [--crop F] [--precision float32|int8] [--json] [--weights FILE] IMAGE...
+  mobilenetv2-wasm classify --head HEAD.json [--top K] [--crop F] [--precision float32|int8] [--json] [--weights FILE] IMAGE...
+  mobilenetv2-wasm train --out HEAD.json [--method softmax|knn] [--epochs N] [--k K] [--augment N] [--crop F] [--precision float32|int8] [--json] [--weights FILE] DIR
   mobilenetv2-wasm detect [--min-score S] [--max N] [--iou T] [--per-class] [--precision float32|int8] [--json] [--weights FILE] IMAGE...
   mobilenetv2-wasm bench [--runs N] [--threads N|auto] [--precision float32|int8] [--json] [--weights FILE] [--execution fused|layer-by-layer] [--profile]
-  mobilenetv2-wasm bench --model detect [--runs N] [--precision float32|int8] [--json] [--weights FILE] [--execution fused|layer-by-layer]
+  mobilenetv2-wasm bench --model detect [--runs N] [--threads N|auto] [--precision float32|int8] [--json] [--weights FILE] [--execution fused|layer-by-layer]
   mobilenetv2-wasm summary [--model classify|detect] [--precision float32|int8] [--json] [--weights FILE] [--execution fused|layer-by-layer]`;
-
-class UsageError extends Error {}
-
-// --precision: float32 (default) or int8 (the quantized model with integer arithmetic).
-function precisionOption(text) {
-  if (text !== 'float32' && text !== 'int8') throw new UsageError(`--precision must be float32 or int8, got ${text}`);
-  return text;
-}
 
 // --execution: fused (default) or layer-by-layer.
 function executionOption(text) {
@@ -34,45 +30,27 @@ function modelOption(text) {
   return text;
 }
 
-function positiveInteger(text, name) {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, got ${text}`);
-  return value;
-}
-
 async function classifyCommand(args) {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
-      top: { type: 'string', default: '5' },
+      top: { type: 'string' },
       crop: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
       weights: { type: 'string' },
       precision: { type: 'string', default: 'float32' },
+      head: { type: 'string' },
     },
   });
   if (positionals.length === 0) throw new UsageError('classify needs at least one IMAGE');
-  const topK = positiveInteger(values.top, 'top');
-  const crop = Number(values.crop);
-  if (!(crop > 0 && crop <= 1)) throw new UsageError(`--crop must be in (0, 1], got ${values.crop}`);
+  if (values.head !== undefined) return classifyWithHead(values, positionals);
+  const topK = positiveInteger(values.top ?? '5', 'top');
+  const crop = cropOption(values.crop);
   const precision = precisionOption(values.precision);
   const model = await load({ precision, ...(values.weights ? { weights: values.weights } : {}) });
   try {
-    for (const path of positionals) {
-      const image = await readImage(path);
-      const start = performance.now();
-      const top = await model.classify(image, { topK, crop });
-      const ms = performance.now() - start;
-      if (values.json) {
-        console.log(JSON.stringify({ image: path, top, ms: Number(ms.toFixed(3)) }));
-      } else {
-        console.log(`${path} (${ms.toFixed(1)} ms)`);
-        for (const { index, label, score } of top) {
-          console.log(`  ${score.toFixed(4)}  ${String(index).padStart(4)}  ${label}`);
-        }
-      }
-    }
+    await printClassifications(positionals, (image) => model.classify(image, { topK, crop }), values.json);
   } finally {
     model.dispose();
   }
@@ -98,11 +76,9 @@ async function benchCommand(args) {
   });
   const runs = positiveInteger(values.runs, 'runs');
   const precision = precisionOption(values.precision);
-  // The int8 engine runs on one thread, so its default (and only) thread count is 1.
-  const threadsText = values.threads ?? (precision === 'int8' ? '1' : 'auto');
+  const threadsText = values.threads ?? 'auto';
   const threads = threadsText === 'auto' ? 'auto' : positiveInteger(threadsText, 'threads');
-  if (precision === 'int8' && threads !== 1) throw new UsageError('--precision int8 runs on one thread (--threads 1)');
-  if (modelOption(values.model) === 'detect') return benchDetect(values, runs);
+  if (modelOption(values.model) === 'detect') return benchDetect(values, runs, threads);
   executionOption(values.execution);
   const model = await load({ execution: values.execution, threads, precision, ...(values.weights ? { weights: values.weights } : {}) });
   try {
@@ -207,12 +183,6 @@ async function summaryCommand(args) {
   }
 }
 
-function fraction(text, name) {
-  const value = Number(text);
-  if (text.trim() === '' || !(value >= 0 && value <= 1)) throw new UsageError(`--${name} must be a number in [0, 1], got ${text}`);
-  return value;
-}
-
 async function detectCommand(args) {
   const { values, positionals } = parseArgs({
     args,
@@ -256,10 +226,10 @@ async function detectCommand(args) {
 
 // bench --model detect: one detect() (resize, network, decoding, NMS) of random pixels at the
 // model's resolution, timed like the classifier.
-async function benchDetect(values, runs) {
+async function benchDetect(values, runs, threads) {
   executionOption(values.execution);
   const precision = precisionOption(values.precision);
-  const detector = await loadDetector({ precision, execution: values.execution, ...(values.weights ? { weights: values.weights } : {}) });
+  const detector = await loadDetector({ precision, execution: values.execution, threads, ...(values.weights ? { weights: values.weights } : {}) });
   try {
     const size = detector.inputSize;
     const data = new Uint8Array(size * size * 4);
@@ -284,12 +254,14 @@ async function benchDetect(values, runs) {
       min_ms: Number(times[0].toFixed(3)),
       p90_ms: Number(percentile(times, 0.9).toFixed(3)),
       execution: values.execution,
+      backend: detector.backend,
+      threads: detector.threads,
       memory: detector.memoryStats(),
     };
     if (values.json) {
       console.log(JSON.stringify(result));
     } else {
-      console.log(`${result.model} (${result.precision}, ${values.execution}): median ${result.median_ms} ms, min ${result.min_ms} ms, p90 ${result.p90_ms} ms over ${runs} runs (1 thread, SIMD128)`);
+      console.log(`${result.model} (${result.precision}, ${values.execution}): median ${result.median_ms} ms, min ${result.min_ms} ms, p90 ${result.p90_ms} ms over ${runs} runs (${detector.backend}, ${detector.threads} thread${detector.threads > 1 ? 's' : ''})`);
       console.log(memoryLine(result.memory));
     }
   } finally {
@@ -297,7 +269,7 @@ async function benchDetect(values, runs) {
   }
 }
 
-const COMMANDS = { classify: classifyCommand, detect: detectCommand, bench: benchCommand, summary: summaryCommand };
+const COMMANDS = { classify: classifyCommand, detect: detectCommand, bench: benchCommand, summary: summaryCommand, train: trainCommand };
 
 async function main(argv) {
   const [command, ...rest] = argv;

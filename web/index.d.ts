@@ -56,10 +56,19 @@ export interface LoadOptions {
   /**
    * 'float32' (default): the weights dequantized, float arithmetic. 'int8': the quantized model
    * with TFLite's integer arithmetic (int8/uint8 activations, fixed-point requantization;
-   * scores are the model's uint8 softmax outputs, multiples of 1/256). int8 runs on one thread
-   * and needs a weight file converted with activation quantization.
+   * scores are the model's uint8 softmax outputs, multiples of 1/256); it needs a weight file
+   * converted with activation quantization.
    */
   precision?: 'float32' | 'int8';
+  /**
+   * The kernels: 'auto' (default) uses the relaxed-SIMD kernels where the JavaScript engine
+   * supports relaxed SIMD (Chromium 114+; Node 20 only with --experimental-wasm-relaxed-simd),
+   * else SIMD128; 'simd' always SIMD128 (bit for bit the reference's float arithmetic);
+   * 'relaxed-simd' the relaxed kernels or a rejected load where they are missing. Relaxed SIMD
+   * speeds up float32 (fused multiply-add: results differ from 'simd' in the last bits, and
+   * from machine to machine); int8 has no relaxed kernels and runs the same on all three.
+   */
+  backend?: 'auto' | 'simd' | 'relaxed-simd';
 }
 
 export interface ClassifyOptions {
@@ -139,8 +148,11 @@ export interface ProfileOptions {
 
 /** A loaded classifier. Methods reject with an Error saying what was wrong with an argument. */
 export interface MobileNetV2 {
-  /** 'simd' (one thread) or 'simd-threads' (the pthreads build). */
-  readonly backend: 'simd' | 'simd-threads';
+  /**
+   * The kernels that run: 'simd' or 'relaxed-simd' (float32 with relaxed SIMD's fused
+   * multiply-add), with '-threads' for the pthreads build.
+   */
+  readonly backend: 'simd' | 'relaxed-simd' | 'simd-threads' | 'relaxed-simd-threads';
   /** Threads one inference uses. */
   readonly threads: number;
   /** The arithmetic load() chose: 'float32' or 'int8'. */
@@ -164,7 +176,108 @@ export interface MobileNetV2 {
   summary(): Summary;
   /** Times every layer over `runs` classifications of the input: summary() plus medians in ms. */
   profile(input: ImageInput, options?: ProfileOptions): Promise<Profile>;
+  /**
+   * A new head on this model's embeddings, to teach it custom classes from examples. Synchronous
+   * in worker mode too (the head then lives in the model's worker).
+   */
+  createHead(): Head;
   /** Frees the model's WASM memory (or its worker); later calls reject. Idempotent. */
+  dispose(): void;
+}
+
+export interface AddExampleOptions {
+  /** Central fraction of width and height kept, as for classify(). Default 1. */
+  crop?: number;
+  /** How many augmented copies to add besides the image itself, 0 ... 64. Default 0. */
+  augment?: number;
+  /** Mirror about half of the copies left-right. Default true (needs augment > 0). */
+  flip?: boolean;
+  /** How much of each side a copy's random crop may lose, in [0, 0.9]. Default 0.2 (needs augment > 0). */
+  jitter?: number;
+  /** Seed of the copies' random crops and flips; default: the head's own sequence, so the same calls give the same copies. */
+  seed?: number;
+}
+
+export interface TrainOptions {
+  /** 'softmax' (default): softmax regression on the embeddings; 'knn': k nearest neighbours by cosine. */
+  method?: 'softmax' | 'knn';
+  /** Full-batch Adam steps (softmax). Default 100. */
+  epochs?: number;
+  /** Adam's step size (softmax). Default 0.001. */
+  learningRate?: number;
+  /** Weight of the L2 penalty on the weights (softmax). Default 0.0001. */
+  weightDecay?: number;
+  /** Neighbours that vote (knn), capped at the example count. Default 3. */
+  k?: number;
+}
+
+export interface TrainReport {
+  method: 'softmax' | 'knn';
+  /** The head's labels, in the order of HeadClassification.index. */
+  labels: string[];
+  /** Examples trained on. */
+  examples: number;
+  /** Training time in milliseconds (the embeddings were computed by addExample). */
+  ms: number;
+  /** softmax: cross-entropy plus the L2 penalty on the examples after training. */
+  loss?: number;
+  /** softmax: share of the examples the trained head ranks first right. */
+  accuracy?: number;
+  /** knn: the k used. */
+  k?: number;
+}
+
+export interface HeadClassifyOptions {
+  /** How many labels to return. Default: all, up to 5. */
+  topK?: number;
+  /** Central fraction of an image's sides kept, as for classify(). Default 1. */
+  crop?: number;
+  /** Only these labels (each must be one of the head's). */
+  labels?: string[];
+}
+
+export interface HeadClassification {
+  /** Index of the label in head.labels. */
+  index: number;
+  label: string;
+  /** softmax: probability; knn: the label's share of the k nearest examples' votes. */
+  score: number;
+}
+
+/** A trained head as saved by toJSON(): base64 fields hold little-endian float32 values. */
+export interface HeadJSON {
+  format: 'mobilenetv2-wasm-head';
+  version: 1;
+  /** The model whose embeddings it was trained on (weightsCrc32: the weight file's CRC-32). */
+  model: { weightsCrc32: string; featureSize: number; alpha: number; inputSize: number };
+  method: 'softmax' | 'knn';
+  labels: string[];
+  softmax?: { mean: string; weights: string; bias: string };
+  knn?: { k: number; features: string; exampleLabels: number[] };
+}
+
+/**
+ * Custom classes taught on a model's embeddings (model.createHead(), loadHead()). The methods
+ * are asynchronous in both modes; toJSON(), labels and method are synchronous in both.
+ */
+export interface Head {
+  /** The trained head's labels ([] before training). */
+  readonly labels: string[];
+  /** 'softmax' or 'knn' once trained, else null. */
+  readonly method: 'softmax' | 'knn' | null;
+  /** Adds an example of `label` (an image, or an embedding of featureSize values); resolves to the label's example count. */
+  addExample(input: ImageInput | Float32Array, label: string, options?: AddExampleOptions): Promise<number>;
+  /** Forgets the examples of `label`, or all examples. */
+  removeExamples(label?: string): Promise<void>;
+  /** The examples so far per label, in the order the labels first appeared. */
+  exampleCounts(): Promise<Array<{ label: string; count: number }>>;
+  /** Trains on the examples (at least 2 labels). */
+  train(options?: TrainOptions): Promise<TrainReport>;
+  /** The trained head's labels with scores, highest first. */
+  classify(input: ImageInput | Float32Array, options?: HeadClassifyOptions): Promise<HeadClassification[]>;
+  /** The trained head as JSON (JSON.stringify(head) works). Throws before training. */
+  toJSON(): HeadJSON;
+  /** Frees the head's memory; later calls reject. Idempotent. */
   dispose(): void;
 }
 
@@ -174,7 +287,7 @@ export interface MobileNetV2 {
  */
 export type InWorker<Model> = {
   [Key in keyof Model]: Model[Key] extends (...args: infer Args) => infer Result
-    ? Key extends 'dispose' ? Model[Key] : (...args: Args) => Promise<Awaited<Result>>
+    ? Key extends 'dispose' | 'createHead' ? Model[Key] : (...args: Args) => Promise<Awaited<Result>>
     : Model[Key];
 };
 
@@ -201,12 +314,14 @@ export interface LoadDetectorOptions {
   /**
    * 'float32' (default): the weights dequantized, float arithmetic. 'int8': the quantized model
    * with TFLite's integer arithmetic (int8 activations, fixed-point requantization; scores are
-   * the model's int8 sigmoid outputs, multiples of 1/256), on one thread; needs a weight file
-   * converted with activation quantization.
+   * the model's int8 sigmoid outputs, multiples of 1/256); needs a weight file converted with
+   * activation quantization.
    */
   precision?: 'float32' | 'int8';
   /** How the backbone runs, as for load(): 'fused' (default) or 'layer-by-layer'. */
   execution?: 'fused' | 'layer-by-layer';
+  /** Threads for one inference, as for load(): 1 (default), a number, or 'auto'. */
+  threads?: number | 'auto';
 }
 
 export interface DetectOptions {
@@ -241,6 +356,10 @@ export interface Detector {
   readonly precision: 'float32' | 'int8';
   /** How the backbone runs (loadDetector's execution option). */
   readonly execution: 'fused' | 'layer-by-layer';
+  /** 'simd' (one thread) or 'simd-threads' (the pthreads build), as for the classifier. */
+  readonly backend: 'simd' | 'simd-threads';
+  /** Threads one inference uses. */
+  readonly threads: number;
   /** Objects found in the image, sorted by score, highest first. */
   detect(input: ImageInput, options?: DetectOptions): Promise<Detection[]>;
   /** Memory use in bytes, as for the classifier. */
@@ -261,3 +380,9 @@ export function loadDetector(options?: LoadDetectorOptions): Promise<Detector>;
 
 /** The RGBA pixels of any ImageInput (drawable sources are drawn to a canvas once). */
 export function toRgba(input: ImageInput): RgbaImage;
+
+/**
+ * A head saved with toJSON() (the object or its text) on `model`. Rejects with an Error
+ * starting "head JSON:" when the file is malformed or was made for another model.
+ */
+export function loadHead(model: MobileNetV2 | InWorker<MobileNetV2>, json: string | HeadJSON): Promise<Head>;

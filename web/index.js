@@ -16,6 +16,8 @@ import { singleThreadModule, multiThreadModule, threadSupport, hardwareThreads }
 import { toRgba } from './pixels.js';
 import { describe, readOptions } from './options.js';
 import { loadInWorker } from './worker-client.js';
+import { Head } from './head.js';
+import { weightFileChecksum } from './head-format.js';
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
 
@@ -61,9 +63,6 @@ async function toUrl(location) {
   return new URL(location, globalThis.location?.href ?? import.meta.url);
 }
 
-/** The single-threaded module (kept for callers of the detector and older code paths). */
-const wasmModule = singleThreadModule;
-
 let warnedAboutThreads = false;
 
 // The module for a requested thread count: the pthreads build when more than one thread is
@@ -76,20 +75,39 @@ async function moduleForThreads(threads) {
   }
   if (threads > 1) {
     const support = threadSupport();
-    if (support.ok) return { module: await multiThreadModule(), threads, backend: 'simd-threads' };
+    if (support.ok) return { module: await multiThreadModule(), threads, threaded: true };
     if (!warnedAboutThreads) {
       warnedAboutThreads = true;
       console.warn(`mobilenetv2-wasm: running on 1 thread instead of ${threads}: ${support.why}`);
     }
   }
-  return { module: await singleThreadModule(), threads: 1, backend: 'simd' };
+  return { module: await singleThreadModule(), threads: 1, threaded: false };
+}
+
+const BACKENDS = ['auto', 'simd', 'relaxed-simd'];
+
+// Whether a model runs on the relaxed-SIMD kernels, from load's backend option: 'auto' uses
+// them where this JavaScript engine supports relaxed SIMD (feature detection on the kernel
+// module itself), 'simd' never, 'relaxed-simd' always or fails saying why.
+async function useRelaxed(module, backend) {
+  if (!BACKENDS.includes(backend)) {
+    throw new RangeError(`backend must be 'auto', 'simd' or 'relaxed-simd', got ${describe(backend)}`);
+  }
+  if (backend === 'simd') return false;
+  if (await module.installRelaxedKernels()) return true;
+  if (backend === 'relaxed-simd') {
+    throw new Error("backend 'relaxed-simd' needs WebAssembly relaxed SIMD, which this JavaScript engine lacks (Chromium 114+ has it; Node 20 needs --experimental-wasm-relaxed-simd)");
+  }
+  return false;
 }
 
 class MobileNetV2 {
-  constructor(classifier, backend) {
+  constructor(classifier, threaded) {
     this._classifier = classifier;
-    /** 'simd' (one thread) or 'simd-threads' (the pthreads build). */
-    this.backend = backend;
+    /**
+     * The kernels that run: 'simd' or 'relaxed-simd', plus '-threads' for the pthreads build.
+     */
+    this.backend = `${classifier.kernels}${threaded ? '-threads' : ''}`;
     this.threads = classifier.threads;
     /** 'float32' or 'int8' (load's precision option). */
     this.precision = classifier.precision;
@@ -167,6 +185,13 @@ class MobileNetV2 {
     return classifier.embed(data, width, height, crop);
   }
 
+  /** A new head, to teach this model custom classes from examples (web/head.js). */
+  createHead() {
+    this._live();
+    const { module, weightsCrc32 } = this._headSupport;
+    return new Head(this, module, { weightsCrc32, featureSize: this.featureSize, alpha: this.alpha, inputSize: this.inputSize });
+  }
+
   /** Frees the WASM memory of this model; further calls throw. */
   dispose() {
     this._classifier?.dispose();
@@ -179,16 +204,18 @@ class MobileNetV2 {
  * .mnv2 weight file, default the bundled MobileNetV2 1.0/224; options.onProgress({loaded,
  * total}) reports the weight download; options.worker: true runs the model in a worker
  * (same methods, see worker-client.js); options.precision: 'float32' (default) or 'int8' (the
- * quantized model with TFLite's integer arithmetic, single-threaded).
+ * quantized model with TFLite's integer arithmetic); options.backend: 'auto' (default: relaxed
+ * SIMD where supported), 'simd' or 'relaxed-simd' (see useRelaxed).
  */
 export async function load(options) {
   // Not strict: options reach the worker and the module, which check the ones they use.
-  const { weights, onProgress, worker, execution, threads, precision } = readOptions(options,
-    { weights: DEFAULT_WEIGHTS, onProgress: undefined, worker: false, execution: 'fused', threads: 1, precision: 'float32' }, 'load', { strict: false });
+  const { weights, onProgress, worker, execution, threads, precision, backend } = readOptions(options,
+    { weights: DEFAULT_WEIGHTS, onProgress: undefined, worker: false, execution: 'fused', threads: 1, precision: 'float32', backend: 'auto' }, 'load', { strict: false });
   checkProgress(onProgress);
-  if (worker) return loadInWorker('classifier', { weights, onProgress, execution, threads, precision });
+  if (worker) return loadInWorker('classifier', { weights, onProgress, execution, threads, precision, backend });
   const chosen = await moduleForThreads(threads);
   const module = chosen.module;
+  const relaxed = await useRelaxed(module, backend);
   let bytes = weights;
   if (typeof weights === 'string' || weights instanceof URL) {
     bytes = await readUrl(await toUrl(weights), onProgress);
@@ -196,7 +223,9 @@ export async function load(options) {
     // Byte arrays of every kind go on: Module.Classifier names a wrong kind precisely.
     throw new TypeError(`weights must be a URL, a path, a Uint8Array or an ArrayBuffer, got ${describe(weights)}`);
   }
-  return new MobileNetV2(new module.Classifier(bytes, { execution, threads: chosen.threads, precision }), chosen.backend);
+  const model = new MobileNetV2(new module.Classifier(bytes, { execution, threads: chosen.threads, precision, relaxed }), chosen.threaded);
+  model._headSupport = { module, weightsCrc32: weightFileChecksum(bytes) };  // for createHead()
+  return model;
 }
 
 function checkProgress(onProgress) {
@@ -224,8 +253,11 @@ async function weightBytes(weights, onProgress) {
 }
 
 class SSDLiteDetector {
-  constructor(detector) {
+  constructor(detector, backend) {
     this._detector = detector;
+    /** 'simd' (one thread) or 'simd-threads' (the pthreads build). */
+    this.backend = backend;
+    this.threads = detector.threads;
     this.inputSize = detector.inputSize;
     this.numClasses = detector.numClasses;
     this.labels = detector.labels;
@@ -278,18 +310,20 @@ class SSDLiteDetector {
  * Loads the SSDLite object detector (Pascal VOC). options.weights: URL, path (Node) or bytes of
  * a detector .mnv2 file, default the bundled ssdlite_mobilenet_v2_voc_300; options.onProgress
  * as for load(); options.worker: true runs it in a worker; options.precision: 'float32'
- * (default) or 'int8' (the quantized model with TFLite's integer arithmetic, single-threaded);
- * options.execution: 'fused' (default) or 'layer-by-layer', how the float backbone runs (as
- * for load()).
+ * (default) or 'int8' (the quantized model with TFLite's integer arithmetic);
+ * options.execution: 'fused' (default) or 'layer-by-layer', how the backbone runs, and
+ * options.threads, as for load().
  */
 export async function loadDetector(options) {
-  const { weights, onProgress, worker, precision, execution } = readOptions(options,
-    { weights: DEFAULT_DETECTOR_WEIGHTS, onProgress: undefined, worker: false, precision: 'float32', execution: 'fused' },
+  const { weights, onProgress, worker, precision, execution, threads } = readOptions(options,
+    { weights: DEFAULT_DETECTOR_WEIGHTS, onProgress: undefined, worker: false, precision: 'float32', execution: 'fused', threads: 1 },
     'loadDetector', { strict: false });
   checkProgress(onProgress);
-  if (worker) return loadInWorker('detector', { weights, onProgress, precision, execution });
-  const module = await wasmModule();
-  return new SSDLiteDetector(new module.Detector(await weightBytes(weights, onProgress), { precision, execution }));
+  if (worker) return loadInWorker('detector', { weights, onProgress, precision, execution, threads });
+  const chosen = await moduleForThreads(threads);
+  const detector = new chosen.module.Detector(await weightBytes(weights, onProgress), { precision, execution, threads: chosen.threads });
+  return new SSDLiteDetector(detector, chosen.threaded ? 'simd-threads' : 'simd');
 }
 
 export { toRgba };
+export { loadHead } from './head.js';

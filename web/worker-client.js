@@ -6,6 +6,7 @@
 // One worker per model: dispose() terminates it, which frees all its memory at once. The
 // methods are whatever the worker's model has, so a new model kind needs no change here.
 import { toRgba } from './pixels.js';
+import { createWorkerHead } from './head-client.js';
 
 const isNode = typeof process === 'object' && !!process.versions?.node;
 
@@ -15,24 +16,9 @@ function rebuildError({ name, message }) {
   return new (ERROR_TYPES[name] ?? Error)(message);
 }
 
-// The `new Worker(new URL(...), {type: 'module'})` form is spelled out because bundlers
-// (Vite, webpack, Parcel) recognize exactly it and bundle the worker with its imports.
 async function spawn() {
-  if (typeof Worker === 'function') {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    return {
-      post: (message, transfer) => worker.postMessage(message, transfer),
-      onMessage: (handler) => worker.addEventListener('message', (event) => handler(event.data)),
-      onFailure: (handler) => {
-        worker.addEventListener('error', (event) => {
-          event.preventDefault();
-          handler(new Error(`the model's worker failed: ${event.message || 'could not start it'}`));
-        });
-        worker.addEventListener('messageerror', () => handler(new Error("the model's worker sent a message that could not be read")));
-      },
-      terminate: () => worker.terminate(),
-    };
-  }
+  // Node first: the pthreads build of the module sets a global Worker (worker_threads') in
+  // Node, which is not a Web Worker.
   if (isNode) {
     const { Worker: ThreadWorker } = await import(/* @vite-ignore */ 'node:worker_threads');
     const worker = new ThreadWorker(new URL('./worker.js', import.meta.url));
@@ -48,6 +34,23 @@ async function spawn() {
       terminate: () => worker.terminate(),
       ref: () => worker.ref(),
       unref: () => worker.unref(),
+    };
+  }
+  // The `new Worker(new URL(...), {type: 'module'})` form is spelled out because bundlers
+  // (Vite, webpack, Parcel) recognize exactly it and bundle the worker with its imports.
+  if (typeof Worker === 'function') {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    return {
+      post: (message, transfer) => worker.postMessage(message, transfer),
+      onMessage: (handler) => worker.addEventListener('message', (event) => handler(event.data)),
+      onFailure: (handler) => {
+        worker.addEventListener('error', (event) => {
+          event.preventDefault();
+          handler(new Error(`the model's worker failed: ${event.message || 'could not start it'}`));
+        });
+        worker.addEventListener('messageerror', () => handler(new Error("the model's worker sent a message that could not be read")));
+      },
+      terminate: () => worker.terminate(),
     };
   }
   throw new Error('worker mode needs Web Workers (browsers) or worker_threads (Node)');
@@ -128,6 +131,8 @@ class WorkerModel {
     for (const { name, takesImage } of methods) {
       this[name] = takesImage ? (input, options = {}) => this._callWithImage(name, input, options) : () => this._call(name);
     }
+    // A head is an object in the worker, not a value: it gets a proxy (head-client.js).
+    if (this.createHead) this.createHead = () => createWorkerHead(this._connection, transferablePixels);
   }
 
   async _callWithImage(method, input, options) {

@@ -1,10 +1,12 @@
 // The worker side of load({worker: true}) (see worker-client.js): holds one model and runs
 // the calls it is sent, in order. Runs as a module Web Worker or as a Node worker thread.
 //
-// Messages in:  {id, type: 'load', kind, options, progress}, {id, type: 'call', method, pixels, options}
+// Messages in:  {id, type: 'load', kind, options, progress}, {id, type: 'call', method, pixels, options},
+//               {id, type: 'head', head, op, ...} (custom-class heads, head-worker.js)
 // Messages out: {id, type: 'progress', loaded, total}, {id, type: 'result', value},
 //               {id, type: 'error', name, message}
 import * as api from './index.js';
+import { handleHeadMessage } from './head-worker.js';
 
 // Which exported loader builds each kind of model; a missing loader makes 'load' fail cleanly.
 const LOADERS = { classifier: 'load', detector: 'loadDetector' };
@@ -48,6 +50,10 @@ async function handle(message, post) {
     const method = describe(model).methods.find(({ name }) => name === message.method);
     if (!method) throw new Error(`unknown method ${message.method}`);
     return method.takesImage ? model[method.name](message.pixels, message.options) : model[method.name]();
+  }
+  if (message.type === 'head') {
+    if (!model) throw new Error('no model is loaded in this worker');
+    return handleHeadMessage(model, message);
   }
   throw new Error(`unknown message type ${message.type}`);
 }

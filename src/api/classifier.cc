@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "model/memory-budget.h"
-
 namespace mnv2 {
 
 bool check_image(size_t width, size_t height, size_t rgba_bytes, std::string* error) {
@@ -31,27 +29,14 @@ std::unique_ptr<Classifier> Classifier::create(const uint8_t* weights, size_t si
                                                const KernelTable& kernels,
                                                Execution execution, size_t threads,
                                                Precision precision) {
-  WeightFileView file;
-  if (!parse_weight_file(weights, size, &file, error)) return nullptr;
-  if (file.header.model_kind != static_cast<uint32_t>(ModelKind::kClassifier)) {
-    *error = "weight file holds a detector, not a classifier";
+  std::unique_ptr<Classifier> classifier(new Classifier());
+  const NetworkOptions options{precision, execution, threads, &kernels};
+  if (!classifier->network_.load(weights, size, ModelKind::kClassifier, options,
+                                 &classifier->labels_, error)) {
     return nullptr;
   }
-  if (!check_model_memory(file, execution, threads, error)) return nullptr;
-  std::unique_ptr<Classifier> classifier(new Classifier());
-  if (precision == Precision::kInt8) {
-    classifier->int8_.reset(new MobileNetV2Q8());
-    if (!classifier->int8_->load(file, simd_q8_kernels(), error)) return nullptr;
-  } else {
-    if (!classifier->network_.load(file, kernels, error, execution, threads)) return nullptr;
-    classifier->preprocessor_.set_threads(classifier->network_.threads());
-  }
-  classifier->alpha_ = file.header.alpha;
-  classifier->labels_ = std::move(file.labels);
-  classifier->spec_.output_size = file.header.input_size;
-  classifier->spec_.mean = file.header.input_mean;
-  classifier->spec_.std = file.header.input_std;
-  classifier->order_.resize(file.header.num_classes);
+  classifier->precision_ = precision;
+  classifier->order_.resize(classifier->num_classes());
   return classifier;
 }
 
@@ -62,13 +47,8 @@ const float* Classifier::embed(const uint8_t* rgba, size_t width, size_t height,
     *error = "crop fraction must be in (0, 1], got " + std::to_string(crop_fraction);
     return nullptr;
   }
-  spec_.crop_fraction = crop_fraction;
-  if (int8_) {
-    pixels_.prepare(rgba, width, height, spec_.output_size, crop_fraction);
-    return int8_->features(pixels_);
-  }
-  preprocessor_.prepare(rgba, width, height, spec_);
-  return network_.features(preprocessor_);
+  network_.set_image(rgba, width, height, crop_fraction);
+  return network_.features();
 }
 
 bool Classifier::classify(const uint8_t* rgba, size_t width, size_t height, size_t rgba_bytes,
@@ -81,7 +61,7 @@ bool Classifier::classify(const uint8_t* rgba, size_t width, size_t height, size
   }
   const float* features = embed(rgba, width, height, rgba_bytes, crop_fraction, error);
   if (features == nullptr) return false;
-  probabilities_ = int8_ ? int8_->classify() : network_.classify(features);
+  probabilities_ = network_.classify();
   for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
   // Ties keep the lower class index first so results are deterministic. NaN (a weight file
   // with huge values can overflow the softmax) ranks below every number: a comparison that

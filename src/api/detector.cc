@@ -3,30 +3,25 @@
 #include <cmath>
 
 #include "api/classifier.h"
-#include "model/memory-budget.h"
 
 namespace mnv2 {
 
 std::unique_ptr<Detector> Detector::create(const uint8_t* weights, size_t size,
                                            std::string* error, const KernelTable& kernels,
-                                           Execution execution, Precision precision) {
-  WeightFileView file;
-  if (!parse_weight_file(weights, size, &file, error)) return nullptr;
-  // Weights and backbone activations within bounds before anything is allocated (a failed
-  // allocation aborts the WASM module); SSDLite::load bounds its own outputs.
-  if (!check_model_memory(file, execution, 1, error)) return nullptr;
+                                           Execution execution, Precision precision,
+                                           size_t threads) {
   std::unique_ptr<Detector> detector(new Detector());
-  if (precision == Precision::kInt8) {
-    detector->int8_.reset(new SSDLiteQ8());
-    if (!detector->int8_->load(file, simd_q8_kernels(), error)) return nullptr;
-  } else if (!detector->network_.load(file, kernels, error, execution)) {
+  // The description bounds the head's outputs before anything is allocated.
+  const NetworkOptions options{precision, execution, threads, &kernels};
+  if (!detector->network_.load(weights, size, ModelKind::kDetector, options, &detector->labels_,
+                               error)) {
     return nullptr;
   }
-  detector->labels_ = std::move(file.labels);
-  detector->spec_.output_size = file.header.input_size;
-  detector->spec_.mean = file.header.input_mean;
-  detector->spec_.std = file.header.input_std;
-  detector->spec_.crop_fraction = 1.0f;  // SSD sees the whole image, squashed to a square
+  detector->precision_ = precision;
+  const NetworkDescription& network = detector->network_.description();
+  std::vector<size_t> grid_sizes;
+  for (size_t map : network.ssd.maps) grid_sizes.push_back(network.values[map].height);
+  detector->anchors_ = generate_anchors(network.ssd.anchor_params, grid_sizes);
   const size_t anchors = detector->num_anchors();
   detector->boxes_.assign(anchors, Box{});
   detector->nms_.reserve(anchors, detector->num_classes());
@@ -34,8 +29,26 @@ std::unique_ptr<Detector> Detector::create(const uint8_t* weights, size_t size,
   return detector;
 }
 
+const float* Detector::box_encodings() const {
+  return network_.decoded(network_.description().ssd.boxes);
+}
+
+const float* Detector::class_scores() const {
+  return network_.decoded(network_.description().ssd.scores);
+}
+
+const int8_t* Detector::box_codes() const {
+  if (precision_ != Precision::kInt8) return nullptr;
+  return reinterpret_cast<const int8_t*>(network_.value(network_.description().ssd.boxes));
+}
+
+const int8_t* Detector::score_codes() const {
+  if (precision_ != Precision::kInt8) return nullptr;
+  return reinterpret_cast<const int8_t*>(network_.value(network_.description().ssd.scores));
+}
+
 MemoryStats Detector::memory_stats() const {
-  MemoryStats stats = int8_ ? int8_->memory_stats() : network_.memory_stats();
+  MemoryStats stats = network_.memory_stats();
   stats.scratch_bytes += boxes_.capacity() * sizeof(Box) + nms_.reserved_bytes() +
                          kept_.capacity() * sizeof(NmsDetection);
   return stats;
@@ -74,26 +87,10 @@ bool Detector::detect(const uint8_t* rgba, size_t width, size_t height, size_t r
     return false;
   }
   // The network pulls the resized image rows as it needs them (no whole input tensor).
-  const float* encodings = nullptr;
-  const float* scores = nullptr;
-  size_t score_stride = 0;
-  const Anchor* anchors = nullptr;
-  if (int8_) {
-    pixels_.prepare(rgba, width, height, spec_.output_size, spec_.crop_fraction);
-    int8_->run(pixels_);
-    encodings = int8_->box_encodings();
-    scores = int8_->class_scores();
-    score_stride = int8_->score_stride();
-    anchors = int8_->anchors().data();
-  } else {
-    preprocessor_.prepare(rgba, width, height, spec_);
-    network_.run(preprocessor_);
-    encodings = network_.box_encodings();
-    scores = network_.class_scores();
-    score_stride = network_.score_stride();
-    anchors = network_.anchors().data();
-  }
-  decode_boxes(encodings, anchors, boxes_.size(), postprocess().scales, boxes_.data());
+  network_.set_image(rgba, width, height, 1.0f);  // SSD sees the whole image, squashed
+  network_.run();
+  decode_boxes(box_encodings(), anchors_.data(), boxes_.size(), postprocess().scales,
+               boxes_.data());
 
   NmsOptions nms;
   nms.score_threshold = options.min_score;
@@ -102,7 +99,8 @@ bool Detector::detect(const uint8_t* rgba, size_t width, size_t height, size_t r
   nms.class_agnostic = options.class_agnostic;
   nms.max_per_class = postprocess().detections_per_class;
   // Column 0 of the scores is the background, which is never reported.
-  nms_.run(boxes_.data(), scores, boxes_.size(), score_stride, 1, num_classes(), nms, &kept_);
+  nms_.run(boxes_.data(), class_scores(), boxes_.size(), score_stride(), 1, num_classes(), nms,
+           &kept_);
 
   const float w = static_cast<float>(width), h = static_cast<float>(height);
   for (const NmsDetection& kept : kept_) {

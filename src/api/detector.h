@@ -2,12 +2,12 @@
 // the benchmarks: weight bytes and RGBA pixels in, boxes in the image's pixels out. Like the
 // Classifier it reports problems through a returned false plus a message, never exceptions.
 //
-// detect(): the whole image resized (no crop) to the model's square input with the
-// antialiased triangle filter, normalized with the file's mean / std, the network, sigmoid
-// scores, box decoding against the generated anchors, then NMS (nms.h) with the options.
-// Precision::kInt8 runs the quantized model with TFLite's integer arithmetic instead
-// (SSDLiteQ8: uint8 pixels from ResizedPixels, single-threaded, needs a weight file with
-// activation quantization); decoding and NMS are the same.
+// detect(): the whole image resized (no crop) to the model's square input, the network
+// (model/ssdlite.h: the backbone's plan plus the SSD head's stages, in either precision, on
+// any number of threads), sigmoid scores, box decoding against the generated anchors, then
+// NMS (nms.h) with the options. Precision::kInt8 runs the quantized model with TFLite's
+// integer arithmetic (exec/q8-executor.h; needs a weight file with activation
+// quantization); decoding and NMS are the same.
 #pragma once
 
 #include <cstddef>
@@ -17,12 +17,10 @@
 #include <vector>
 
 #include "api/classifier.h"
+#include "exec/network.h"
 #include "kernels/kernels.h"
+#include "model/anchors.h"
 #include "model/nms.h"
-#include "model/pixel-rows.h"
-#include "model/preprocess.h"
-#include "model/ssdlite-q8.h"
-#include "model/ssdlite.h"
 
 namespace mnv2 {
 
@@ -43,20 +41,33 @@ struct Detection {
 
 class Detector {
  public:
-  // Parses, validates and packs the weights; the bytes are not needed afterwards.
+  // Parses, validates and packs a detector file (the bytes are not needed afterwards): its
+  // backbone and SSD head on `threads` threads, as for Classifier::create.
   static std::unique_ptr<Detector> create(const uint8_t* weights, size_t size,
                                           std::string* error,
                                           const KernelTable& kernels = simd_kernels(),
                                           Execution execution = Execution::kFused,
-                                          Precision precision = Precision::kFloat32);
+                                          Precision precision = Precision::kFloat32,
+                                          size_t threads = 1);
 
-  Precision precision() const { return int8_ ? Precision::kInt8 : Precision::kFloat32; }
-  size_t input_size() const { return int8_ ? int8_->input_size() : network_.input_size(); }
-  size_t num_classes() const { return int8_ ? int8_->num_classes() : network_.num_classes(); }
-  size_t num_anchors() const { return int8_ ? int8_->num_anchors() : network_.num_anchors(); }
+  Precision precision() const { return precision_; }
+  size_t input_size() const { return network_.description().input_size; }
+  size_t num_classes() const { return network_.description().num_classes; }  // no background
+  size_t num_anchors() const { return anchors_.size(); }
+  size_t threads() const { return network_.threads(); }
   const std::vector<std::string>& labels() const { return labels_; }
-  const SSDLite& network() const { return network_; }  // the float engine (unused for int8)
-  const SSDLiteQ8* int8_network() const { return int8_.get(); }  // null unless kInt8
+  const std::vector<Anchor>& anchors() const { return anchors_; }
+  const Network& network() const { return network_; }
+
+  // The network's raw outputs of the last detect(): box encodings [anchors][4] (ty, tx, th,
+  // tw) and sigmoid class scores [anchors][score_stride()], column 0 the background.
+  const float* box_encodings() const;
+  const float* class_scores() const;
+  size_t score_stride() const { return num_classes() + 1; }
+  // Precision::kInt8 only (else null): the integer tensors behind them, in the graph's
+  // quantization (the concatenated box encodings and the LOGISTIC's output).
+  const int8_t* box_codes() const;
+  const int8_t* score_codes() const;
 
   // minScore 0.5 and maxDetections 20 (like coco-ssd), the model's IoU threshold and NMS kind.
   DetectOptions default_options() const;
@@ -71,28 +82,22 @@ class Detector {
   // The decoded boxes of the last detect() (normalized corners, one per anchor).
   const std::vector<Box>& boxes() const { return boxes_; }
 
-  // The network's layers (SSDLite::summary(), or SSDLiteQ8's for kInt8) and memory; the
-  // scratch also counts the post-processing buffers (decoded boxes, NMS candidates), reserved
-  // at load like the rest.
-  std::vector<LayerSummary> summary() const { return int8_ ? int8_->summary() : network_.summary(); }
+  // The network's layers (the backbone's rows up to its head conv, then extra0.., then
+  // box<m> and class<m> for every feature map m) and memory; the scratch also counts the
+  // post-processing buffers (decoded boxes, NMS candidates), reserved at load like the rest.
+  std::vector<LayerSummary> summary() const { return network_.summary(); }
   MemoryStats memory_stats() const;
-  // The int8 engine has one schedule of its own (row bands for large blocks), reported as
-  // fused; the float network is not loaded then, so its value would mean nothing.
-  Execution execution() const { return int8_ ? Execution::kFused : network_.execution(); }
+  Execution execution() const { return network_.execution(); }
 
  private:
   Detector() = default;
 
-  const PostprocessParams& postprocess() const {
-    return int8_ ? int8_->postprocess() : network_.postprocess();
-  }
+  const PostprocessParams& postprocess() const { return network_.description().ssd.postprocess; }
 
-  SSDLite network_;
-  std::unique_ptr<SSDLiteQ8> int8_;  // set for Precision::kInt8 (network_ then unused)
-  ResizedPixels pixels_;             // the int8 engine's input
-  Preprocessor preprocessor_;
-  PreprocessSpec spec_{};
+  Network network_;
+  Precision precision_ = Precision::kFloat32;
   std::vector<std::string> labels_;
+  std::vector<Anchor> anchors_;
   std::vector<Box> boxes_;
   NonMaxSuppression nms_;
   std::vector<NmsDetection> kept_;

@@ -13,34 +13,18 @@ Module['Classifier'] = class Classifier extends CoreOwner {
   // options.execution: 'fused' (default, paper section 5.1) or 'layer-by-layer' (every layer
   // materialized; the reference for tests and memory comparisons).
   // options.precision: 'float32' (default: weights dequantized, float arithmetic) or 'int8'
-  // (the quantized model with TFLite's integer arithmetic; single-threaded).
+  // (the quantized model with TFLite's integer arithmetic). options.threads: threads for one
+  // inference (model.post.js, checkThreads). Checked by createCore (model.post.js).
+  // options.relaxed: true runs the float kernels' relaxed-SIMD twins (Module.installRelaxedKernels
+  // must have resolved to true); `kernels` then says 'relaxed-simd' (int8 has no such twins).
   constructor(weights, options = {}) {
     checkOptionsObject(options, 'Classifier');
-    const bytes = weightBytes(weights);
-    const execution = checkExecution(options);
-    // More than one thread needs the pthreads build of this module, whose worker pool
-    // (Module.threadWorkers) bounds it.
-    // Not `1 + (Module['threadWorkers'] ?? 0)`: Emscripten 3.1.6's minifier drops those
-    // parentheses, giving NaN, and then any thread count passes the check below.
-    const workers = Module['threadWorkers'];
-    const maxThreads = 1 + (typeof workers === 'number' ? workers : 0);
-    const threads = options['threads'] ?? 1;
-    if (!Number.isInteger(threads) || threads < 1 || threads > maxThreads) {
-      throw new RangeError(`threads must be an integer from 1 to ${maxThreads} in this module, got ${describe(threads)}`);
-    }
-    const precision = checkPrecision(options);
-    checkSchedule(precision, execution);
-    const core = Module['ClassifierCore']['create'](bytes, execution === 'layer-by-layer', threads,
-                                                    precision === 'int8');
-    if (!core) throw new Error(Module['lastCreateError']());
-    super('Classifier', core);
-    this.threads = core['threads'];
-    this.precision = core['precision'];
-    this.inputSize = core['inputSize'];
-    this.numClasses = core['numClasses'];
-    this.featureSize = core['featureSize'];
-    this.alpha = core['alpha'];
-    this.labels = core['labels']();
+    const relaxed = options['relaxed'] ?? false;
+    if (typeof relaxed !== 'boolean') throw new TypeError(`relaxed must be a boolean, got ${describe(relaxed)}`);
+    super('Classifier', createCore('Classifier', weights, options, relaxed));
+    this.kernels = this._core['kernels'];
+    this.featureSize = this._core['featureSize'];
+    this.alpha = this._core['alpha'];
   }
 
   /** Checks and stages the pixels; returns their byte count. */

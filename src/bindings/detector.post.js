@@ -16,20 +16,11 @@ Module['Detector'] = class Detector extends CoreOwner {
   // (the quantized model with TFLite's integer arithmetic; needs a weight file converted with
   // activation quantization). options.execution: 'fused' (default) or 'layer-by-layer', how
   // the float backbone runs (as for Module.Classifier); the SSD head is the same either way.
+  // options.threads: as for Module.Classifier (model.post.js, checkThreads).
   constructor(weights, options = {}) {
-    checkOptionsObject(options, 'Detector');
-    const precision = checkPrecision(options);
-    const execution = checkExecution(options);
-    checkSchedule(precision, execution);
-    const core = Module['DetectorCore']['create'](weightBytes(weights), execution === 'layer-by-layer',
-                                                  precision === 'int8');
-    if (!core) throw new Error(Module['lastCreateError']());
-    super('Detector', core);
-    this.precision = core['precision'];
-    this.inputSize = core['inputSize'];
-    this.numClasses = core['numClasses'];
+    super('Detector', createCore('Detector', weights, options));
+    const core = this._core;
     this.numAnchors = core['numAnchors'];
-    this.labels = core['labels']();
     this.execution = core['execution'];
     // The model's own NMS settings, used when detect() is not told otherwise.
     this.defaultIouThreshold = core['defaultIouThreshold'];

@@ -1,4 +1,4 @@
-// Embind bindings: the only file that includes Emscripten headers.
+// Embind bindings: this file and head-embind.cc are the only ones that include Emscripten headers.
 //
 // The bound class is deliberately low level: pixels are staged by JavaScript straight into a
 // buffer inside WASM memory (one copy, no per-call allocation), and failures return null with
@@ -15,7 +15,7 @@
 
 #include "api/classifier.h"
 #include "api/detector.h"
-#include "kernels/gemm/gemm-full-tile.h"
+#include "kernels/relaxed/microkernels.h"
 #include "kernels/peak/peak.h"
 
 namespace {
@@ -29,9 +29,7 @@ double wasm_memory_bytes() { return static_cast<double>(__builtin_wasm_memory_si
 
 float peak_mul_add(double passes) { return mnv2::f32_peak_mul_add__wasmsimd(static_cast<size_t>(passes)); }
 double peak_macs_per_pass() { return static_cast<double>(mnv2::f32_peak_mul_add_macs_per_pass()); }
-// The function-table slot of the GEMM's full 4x8 tile (kernels/gemm/gemm-full-tile.h): the
-// relaxed-SIMD experiment replaces that table entry with its own build of the tile.
-double gemm_full_tile_slot() { return static_cast<double>(reinterpret_cast<uintptr_t>(mnv2::gemm_full_tile)); }
+bool relaxed_kernels_installed() { return mnv2::relaxed_kernels_installed(); }
 
 // Whether `bytes` can be allocated now. Exceptions are off in this build, so a failing
 // operator new (std::vector, std::string) aborts the whole module, and Embind's std::string
@@ -97,19 +95,25 @@ class ClassifierCore {
  public:
   // layer_by_layer selects the reference execution that materializes every layer (for
   // comparisons); the default streams row tiles through fused blocks.
-  // threads: total threads for one inference (1 = the caller only); only a pthreads build of
-  // the module honours more than 1. int8: run the quantized model with integer arithmetic
-  // (Precision::kInt8) instead of dequantizing it to float.
+  // threads: total threads for one inference (1 = the caller only), for either precision; only
+  // a pthreads build of the module honours more than 1. int8: run the quantized model with
+  // integer arithmetic (Precision::kInt8) instead of dequantizing it to float. relaxed: the float
+  // kernels' relaxed-SIMD twins (kernels-relaxed.def), once JavaScript installed the kernel
+  // module; the integer kernels have none (no relaxed instruction is both exact for them and faster).
   static ClassifierCore* create(const std::string& weights, bool layer_by_layer, size_t threads,
-                                bool int8) {
+                                bool int8, bool relaxed) {
     last_create_error.clear();
+    if (relaxed && !mnv2::relaxed_kernels_installed()) {
+      last_create_error = "the relaxed-SIMD kernels are not installed in this module";
+      return nullptr;
+    }
     auto classifier = mnv2::Classifier::create(
         reinterpret_cast<const uint8_t*>(weights.data()), weights.size(), &last_create_error,
-        mnv2::simd_kernels(),
+        relaxed && !int8 ? mnv2::relaxed_simd_kernels() : mnv2::simd_kernels(),
         layer_by_layer ? mnv2::Execution::kLayerByLayer : mnv2::Execution::kFused, threads,
         int8 ? mnv2::Precision::kInt8 : mnv2::Precision::kFloat32);
     if (!classifier) return nullptr;
-    return new ClassifierCore(std::move(classifier));
+    return new ClassifierCore(std::move(classifier), relaxed && !int8);
   }
 
   // Address of a buffer of at least `bytes` bytes for the next call's RGBA pixels.
@@ -157,6 +161,8 @@ class ClassifierCore {
   std::string precision() const {
     return classifier_->precision() == mnv2::Precision::kInt8 ? "int8" : "float32";
   }
+  // The kernels that run: "relaxed-simd" or "simd" (the JS backend name adds "-threads").
+  std::string kernels() const { return relaxed_ ? "relaxed-simd" : "simd"; }
   size_t input_size() const { return classifier_->input_size(); }
   size_t num_classes() const { return classifier_->num_classes(); }
   size_t feature_size() const { return classifier_->feature_size(); }
@@ -169,8 +175,8 @@ class ClassifierCore {
   }
 
  private:
-  explicit ClassifierCore(std::unique_ptr<mnv2::Classifier> classifier)
-      : classifier_(std::move(classifier)) {}
+  ClassifierCore(std::unique_ptr<mnv2::Classifier> classifier, bool relaxed)
+      : classifier_(std::move(classifier)), relaxed_(relaxed) {}
 
   bool staged(size_t bytes) {
     if (bytes > staging_.size()) {
@@ -181,6 +187,7 @@ class ClassifierCore {
   }
 
   std::unique_ptr<mnv2::Classifier> classifier_;
+  bool relaxed_;
   std::vector<uint8_t> staging_;
   std::vector<mnv2::ClassScore> top_;
   std::string error_;
@@ -189,15 +196,16 @@ class ClassifierCore {
 // The detector binding, same pattern: detector.post.js wraps it into Module.Detector.
 class DetectorCore {
  public:
-  // layer_by_layer: the backbone's reference execution, as for ClassifierCore; int8: run the
-  // quantized model with integer arithmetic (Precision::kInt8).
-  static DetectorCore* create(const std::string& weights, bool layer_by_layer, bool int8) {
+  // layer_by_layer, threads: as for ClassifierCore; int8: run the quantized model with
+  // integer arithmetic (Precision::kInt8).
+  static DetectorCore* create(const std::string& weights, bool layer_by_layer, size_t threads,
+                              bool int8) {
     last_create_error.clear();
     auto detector = mnv2::Detector::create(
         reinterpret_cast<const uint8_t*>(weights.data()), weights.size(), &last_create_error,
         mnv2::simd_kernels(),
         layer_by_layer ? mnv2::Execution::kLayerByLayer : mnv2::Execution::kFused,
-        int8 ? mnv2::Precision::kInt8 : mnv2::Precision::kFloat32);
+        int8 ? mnv2::Precision::kInt8 : mnv2::Precision::kFloat32, threads);
     if (!detector) return nullptr;
     return new DetectorCore(std::move(detector));
   }
@@ -245,14 +253,15 @@ class DetectorCore {
   // concatenated box encodings and the LOGISTIC's class scores (views into WASM memory that JS
   // copies), or null for the float engine. For comparisons with TFLite's own tensors.
   val box_codes() const {
-    const mnv2::SSDLiteQ8* network = detector_->int8_network();
-    if (network == nullptr) return val::null();
-    return val(emscripten::typed_memory_view(network->box_codes().size(), network->box_codes().data()));
+    const int8_t* codes = detector_->box_codes();
+    if (codes == nullptr) return val::null();
+    return val(emscripten::typed_memory_view(detector_->num_anchors() * 4, codes));
   }
   val score_codes() const {
-    const mnv2::SSDLiteQ8* network = detector_->int8_network();
-    if (network == nullptr) return val::null();
-    return val(emscripten::typed_memory_view(network->score_codes().size(), network->score_codes().data()));
+    const int8_t* codes = detector_->score_codes();
+    if (codes == nullptr) return val::null();
+    return val(emscripten::typed_memory_view(detector_->num_anchors() * detector_->score_stride(),
+                                             codes));
   }
 
   const std::string& error() const { return error_; }
@@ -261,6 +270,7 @@ class DetectorCore {
   std::string execution() const {
     return detector_->execution() == mnv2::Execution::kLayerByLayer ? "layer-by-layer" : "fused";
   }
+  size_t threads() const { return detector_->threads(); }
   size_t input_size() const { return detector_->input_size(); }
   size_t num_classes() const { return detector_->num_classes(); }
   size_t num_anchors() const { return detector_->num_anchors(); }
@@ -306,6 +316,7 @@ EMSCRIPTEN_BINDINGS(mobilenetv2) {
       .function("labels", &ClassifierCore::labels)
       .property("threads", &ClassifierCore::threads)
       .property("precision", &ClassifierCore::precision)
+      .property("kernels", &ClassifierCore::kernels)
       .property("inputSize", &ClassifierCore::input_size)
       .property("numClasses", &ClassifierCore::num_classes)
       .property("featureSize", &ClassifierCore::feature_size)
@@ -321,6 +332,7 @@ EMSCRIPTEN_BINDINGS(mobilenetv2) {
       .function("memoryStats", &DetectorCore::memory_stats)
       .function("summary", &DetectorCore::summary)
       .property("execution", &DetectorCore::execution)
+      .property("threads", &DetectorCore::threads)
       .property("inputSize", &DetectorCore::input_size)
       .property("numClasses", &DetectorCore::num_classes)
       .property("numAnchors", &DetectorCore::num_anchors)
@@ -332,6 +344,6 @@ EMSCRIPTEN_BINDINGS(mobilenetv2) {
   // The SIMD128 mul+add peak micro-benchmark (kernels/peak): JS times simdPeakMulAdd(passes).
   emscripten::function("simdPeakMulAdd", &peak_mul_add);
   emscripten::function("simdPeakMacsPerPass", &peak_macs_per_pass);
-  emscripten::function("gemmFullTileSlot", &gemm_full_tile_slot);
+  emscripten::function("relaxedKernelsInstalled", &relaxed_kernels_installed);
   emscripten::function("canAllocate", &can_allocate);
 }

@@ -136,10 +136,40 @@ function checkExecution(options) {
 
 // The integer engine has one schedule of its own (row bands for large blocks); asking for the
 // float reference schedule with it would silently do something else.
+// options.threads: threads for one inference. More than one needs the pthreads build of this
+// module, whose worker pool (Module.threadWorkers) bounds it.
+function checkThreads(options) {
+  // Not `1 + (Module['threadWorkers'] ?? 0)`: Emscripten 3.1.6's minifier drops those
+  // parentheses, giving NaN, and then any thread count passes the check below.
+  const workers = Module['threadWorkers'];
+  const maxThreads = 1 + (typeof workers === 'number' ? workers : 0);
+  const threads = options['threads'] ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > maxThreads) {
+    throw new RangeError(`threads must be an integer from 1 to ${maxThreads} in this module, got ${describe(threads)}`);
+  }
+  return threads;
+}
+
 function checkSchedule(precision, execution) {
   if (precision === 'int8' && execution === 'layer-by-layer') {
     throw new RangeError("execution 'layer-by-layer' applies to precision 'float32' only");
   }
+}
+
+// The options both models take, checked, and the bound core `kind` ('Classifier' or 'Detector')
+// created from the weights; the loader's message becomes an Error. `extra`: the arguments only
+// that kind's create() takes, after the shared ones.
+function createCore(kind, weights, options, ...extra) {
+  checkOptionsObject(options, kind);
+  const bytes = weightBytes(weights);
+  const execution = checkExecution(options);
+  const threads = checkThreads(options);
+  const precision = checkPrecision(options);
+  checkSchedule(precision, execution);
+  const core = Module[kind + 'Core']['create'](bytes, execution === 'layer-by-layer', threads,
+                                               precision === 'int8', ...extra);
+  if (!core) throw new Error(Module['lastCreateError']());
+  return core;
 }
 
 // (No optional chaining or catch without a binding in this file: Emscripten 3.1.6's terser
@@ -169,13 +199,19 @@ function untrack(owner) {
 
 /**
  * Owns a bound core: _live() returns it or throws once disposed; memoryStats() and summary()
- * forward to it; dispose() (or delete()) frees it. `kind` names the wrapper in messages.
+ * forward to it; dispose() (or delete()) frees it. `kind` names the wrapper in messages. The
+ * properties both models have are read once here.
  */
 class CoreOwner {
   constructor(kind, core) {
     this._kind = kind;
     this._core = core;
     track(this, core);  // deleted when the wrapper is collected without dispose()
+    this.threads = core['threads'];
+    this.precision = core['precision'];
+    this.inputSize = core['inputSize'];
+    this.numClasses = core['numClasses'];
+    this.labels = core['labels']();
   }
 
   _live() {

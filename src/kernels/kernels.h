@@ -87,6 +87,9 @@ using softmax_fn = void(const float* input, size_t n, float* output);
   type name##__wasmsimd;
 #include "kernels.def"
 #undef MNV2_KERNEL
+#define MNV2_RELAXED_KERNEL(name, type) type name##__wasmrelaxedsimd;
+#include "kernels-relaxed.def"
+#undef MNV2_RELAXED_KERNEL
 
 // The single place that picks an implementation for the engine.
 struct KernelTable {
@@ -97,5 +100,8 @@ struct KernelTable {
 
 const KernelTable& reference_kernels();
 const KernelTable& simd_kernels();
+// simd_kernels() with the relaxed-SIMD twins of kernels-relaxed.def; only for use once
+// relaxed_kernels_installed() (kernels/relaxed/microkernels.h).
+const KernelTable& relaxed_simd_kernels();
 
 }  // namespace mnv2

@@ -22,4 +22,15 @@ const KernelTable& simd_kernels() {
   return table;
 }
 
+const KernelTable& relaxed_simd_kernels() {
+  static const KernelTable table = [] {
+    KernelTable relaxed = simd_kernels();
+#define MNV2_RELAXED_KERNEL(name, type) relaxed.name = name##__wasmrelaxedsimd;
+#include "kernels/kernels-relaxed.def"
+#undef MNV2_RELAXED_KERNEL
+    return relaxed;
+  }();
+  return table;
+}
+
 }  // namespace mnv2

@@ -19,19 +19,21 @@ const TensorView* find_tensor(const WeightFileView& file, const std::string& nam
   return tensor;
 }
 
+bool check_dims(const WeightFileView& file, const TensorView& tensor,
+                const std::vector<size_t>& dims, std::string* error) {
+  if (tensor.dims == dims) return true;
+  std::ostringstream message;
+  message << "tensor " << tensor.name << " has shape " << dims_text(tensor.dims) << ", alpha "
+          << file.header.alpha << " needs " << dims_text(dims);
+  *error = message.str();
+  return false;
+}
+
 bool read_tensor(const WeightFileView& file, const std::string& name,
                  const std::vector<size_t>& dims, std::vector<float>* values,
                  std::string* error) {
   const TensorView* tensor = find_tensor(file, name, error);
-  if (tensor == nullptr) return false;
-  if (tensor->dims != dims) {
-    // Every expected shape follows from the declared width multiplier, so name it.
-    std::ostringstream message;
-    message << "tensor " << name << " has shape " << dims_text(tensor->dims) << ", alpha "
-            << file.header.alpha << " needs " << dims_text(dims);
-    *error = message.str();
-    return false;
-  }
+  if (tensor == nullptr || !check_dims(file, *tensor, dims, error)) return false;
   dequantize(*tensor, values);
   return true;
 }

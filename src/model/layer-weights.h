@@ -1,6 +1,6 @@
 // Reading one layer's weights out of a weight file: find the tensors by name, check their
-// shapes, dequantize, and pack them for the kernels. Shared by every network built from a
-// weight file (MobileNetV2, the SSDLite head).
+// shapes, dequantize, and pack them for the float kernels (F32Executor). The integer layers
+// are read by q8-layer-weights.h.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +17,11 @@ std::string dims_text(const std::vector<size_t>& dims);
 // The tensor, or null with *error naming it.
 const TensorView* find_tensor(const WeightFileView& file, const std::string& name,
                               std::string* error);
+
+// Checks a tensor's shape; every expected shape follows from the declared width multiplier, so
+// the message names it.
+bool check_dims(const WeightFileView& file, const TensorView& tensor,
+                const std::vector<size_t>& dims, std::string* error);
 
 // Finds a tensor, checks its shape and dequantizes it.
 bool read_tensor(const WeightFileView& file, const std::string& name,

@@ -12,9 +12,9 @@ void ResizedPixels::prepare(const uint8_t* rgba, size_t width, size_t height,
   output_size_ = output_size;
 }
 
-void ResizedPixels::read_pixel_rows(size_t first, size_t count, uint8_t* out) {
+void ResizedPixels::read_pixel_rows(size_t first, size_t count, uint8_t* out, size_t thread) {
   for (size_t y = first; y < first + count; ++y, out += output_size_ * 3) {
-    resize_.read_row(y, out);
+    resize_.read_row(y, out, thread);
   }
 }
 

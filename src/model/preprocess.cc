@@ -117,8 +117,4 @@ void Preprocessor::read_rows(size_t first, size_t count, float* output, size_t t
   }
 }
 
-void InputTensorRows::read_rows(size_t first, size_t count, float* out, size_t) {
-  std::copy(input_ + first * row_floats_, input_ + (first + count) * row_floats_, out);
-}
-
 }  // namespace mnv2

@@ -12,7 +12,6 @@
 #include <cstdint>
 #include <vector>
 
-#include "model/input-rows.h"
 #include "model/triangle-taps.h"
 
 namespace mnv2 {
@@ -31,14 +30,14 @@ struct CropWindow {
 CropWindow centre_crop(size_t width, size_t height, float fraction);
 
 // Produces the network input row by row (the fused network pulls rows as it needs them).
-class Preprocessor final : public InputRows {
+class Preprocessor {
  public:
   // rgba: width * height * 4 bytes, which must stay valid while rows are read. Arguments must
   // have been validated (non-zero sizes, fraction in (0, 1]).
   void prepare(const uint8_t* rgba, size_t width, size_t height, const PreprocessSpec& spec);
   // Output rows [first, first + count): count * output_size * 3 floats. Safe to call from
   // `threads` threads at once (set_threads), each with its own index.
-  void read_rows(size_t first, size_t count, float* out, size_t thread) override;
+  void read_rows(size_t first, size_t count, float* out, size_t thread);
   void set_threads(size_t threads) { rows_.resize(threads); }
 
   // The whole input at once: output_size^2 * 3 floats.

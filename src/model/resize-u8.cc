@@ -48,16 +48,18 @@ void ResizeU8::prepare(const uint8_t* rgba, size_t stride, size_t x, size_t y, s
     compute_fixed_taps(height, output_height, &vertical_);
     ring_rows = vertical_.max_taps;  // one output row's window maps to distinct slots
   }
-  window_.resize(ring_rows);
-  ring_.resize(ring_rows * output_width * 3);
-  ring_row_.assign(ring_rows, kEmpty);
+  for (Ring& ring : rings_) {
+    ring.window.resize(ring_rows);
+    ring.rows.resize(ring_rows * output_width * 3);
+    ring.source_row.assign(ring_rows, kEmpty);
+  }
 }
 
-const uint8_t* ResizeU8::horizontal_row(size_t source_row) {
-  const size_t slot = source_row % ring_row_.size();
-  uint8_t* out = &ring_[slot * output_width_ * 3];
-  if (ring_row_[slot] == source_row) return out;
-  ring_row_[slot] = source_row;
+const uint8_t* ResizeU8::horizontal_row(Ring& ring, size_t source_row) {
+  const size_t slot = source_row % ring.source_row.size();
+  uint8_t* out = &ring.rows[slot * output_width_ * 3];
+  if (ring.source_row[slot] == source_row) return out;
+  ring.source_row[slot] = source_row;
   const uint8_t* src = rgba_ + ((y_ + source_row) * stride_ + x_) * 4;
   if (!resize_horizontally_) {
     for (size_t i = 0; i < output_width_; ++i) {
@@ -83,10 +85,11 @@ const uint8_t* ResizeU8::horizontal_row(size_t source_row) {
   return out;
 }
 
-void ResizeU8::read_row(size_t row, uint8_t* out) {
+void ResizeU8::read_row(size_t row, uint8_t* out, size_t thread) {
+  Ring& ring = rings_[thread];
   const size_t bytes = output_width_ * 3;
   if (!resize_vertically_) {
-    const uint8_t* src = horizontal_row(row);
+    const uint8_t* src = horizontal_row(ring, row);
     std::copy(src, src + bytes, out);
     return;
   }
@@ -94,10 +97,10 @@ void ResizeU8::read_row(size_t row, uint8_t* out) {
   const size_t first = vertical_.first[row];
   const size_t count = vertical_.count[row];
   // The window's rows sit in distinct ring slots, so fetching one never evicts another.
-  for (size_t t = 0; t < count; ++t) window_[t] = horizontal_row(first + t);
+  for (size_t t = 0; t < count; ++t) ring.window[t] = horizontal_row(ring, first + t);
   for (size_t i = 0; i < bytes; ++i) {
     int32_t sum = 1 << (kBits - 1);
-    for (size_t t = 0; t < count; ++t) sum += window_[t][i] * k[t];
+    for (size_t t = 0; t < count; ++t) sum += ring.window[t][i] * k[t];
     out[i] = clip8(sum);
   }
 }

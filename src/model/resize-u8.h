@@ -34,20 +34,26 @@ class ResizeU8 {
   // (x, y, width, height) must lie inside the image. Sizes must be non-zero.
   void prepare(const uint8_t* rgba, size_t stride, size_t x, size_t y, size_t width,
                size_t height, size_t output_width, size_t output_height);
-  // Output row `row` (< output_height): output_width * 3 bytes, RGB.
-  void read_row(size_t row, uint8_t* out);
+  // Output row `row` (< output_height): output_width * 3 bytes, RGB. Up to threads() callers
+  // may read at once, each with its own index: each has its own ring.
+  void read_row(size_t row, uint8_t* out, size_t thread = 0);
+  void set_threads(size_t threads) { rings_.resize(threads); }
+  size_t threads() const { return rings_.size(); }
 
  private:
-  const uint8_t* horizontal_row(size_t source_row);  // in the ring, resized on demand
+  struct Ring {
+    std::vector<uint8_t> rows;           // slots of output_width * 3 bytes
+    std::vector<size_t> source_row;      // source row held by each slot (SIZE_MAX: none)
+    std::vector<const uint8_t*> window;  // the rows under one output row's vertical taps
+  };
+  const uint8_t* horizontal_row(Ring& ring, size_t source_row);  // resized on demand
 
   const uint8_t* rgba_ = nullptr;
   size_t stride_ = 0, x_ = 0, y_ = 0, width_ = 0, height_ = 0;
   size_t output_width_ = 0, output_height_ = 0;
   bool resize_horizontally_ = false, resize_vertically_ = false;
   FixedTaps horizontal_, vertical_;
-  std::vector<uint8_t> ring_;          // ring slots of output_width * 3 bytes
-  std::vector<size_t> ring_row_;       // source row held by each slot (SIZE_MAX: none)
-  std::vector<const uint8_t*> window_; // the rows under one output row's vertical taps
+  std::vector<Ring> rings_ = std::vector<Ring>(1);
 };
 
 }  // namespace mnv2

@@ -16,16 +16,6 @@ constexpr uint32_t kMaxClasses = 100000;
 constexpr uint32_t kMinInputSize = 32;
 constexpr uint32_t kMaxInputSize = 1024;
 
-size_t element_bytes(TensorType type) {
-  switch (type) {
-    case TensorType::kF32: return 4;
-    case TensorType::kU8: return 1;
-    case TensorType::kI8: return 1;
-    case TensorType::kI32: return 4;
-  }
-  return 0;
-}
-
 bool fail(std::string* error, const std::string& message) {
   *error = "invalid weight file: " + message;
   return false;

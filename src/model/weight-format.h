@@ -11,6 +11,7 @@
 // Tensors are found by name (see model/mobilenet-v2.h for the names a classifier carries).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace mnv2 {
@@ -21,6 +22,17 @@ inline constexpr uint32_t kWeightVersion = 1;
 enum class ModelKind : uint32_t { kClassifier = 1, kDetector = 2 };
 
 enum class TensorType : uint32_t { kF32 = 0, kU8 = 1, kI8 = 2, kI32 = 3 };
+
+// Bytes of one stored element (0 for a type the format does not have).
+inline size_t element_bytes(TensorType type) {
+  switch (type) {
+    case TensorType::kF32: return 4;
+    case TensorType::kU8: return 1;
+    case TensorType::kI8: return 1;
+    case TensorType::kI32: return 4;
+  }
+  return 0;
+}
 
 struct FileHeader {
   char magic[8];             // kWeightMagic

@@ -7,16 +7,6 @@
 namespace mnv2 {
 namespace {
 
-size_t element_bytes(TensorType type) {
-  switch (type) {
-    case TensorType::kF32: return 4;
-    case TensorType::kU8: return 1;
-    case TensorType::kI8: return 1;
-    case TensorType::kI32: return 4;
-  }
-  return 0;
-}
-
 bool zero_point_fits(TensorType type, int32_t zero_point) {
   switch (type) {
     case TensorType::kU8: return zero_point >= 0 && zero_point <= 255;

@@ -1,6 +1,6 @@
-// A convolution-like operator of a TFLite graph with its constant weights and bias, as the
-// graph walkers find it (convert-classifier.cc, detector-graph.h) and the converters check
-// and write it (convert-common.h).
+// A convolution-like operator of a TFLite graph with its constant weights and bias, and an
+// inverted residual block of them, as the graph walkers find them (convert-classifier.cc,
+// detector-graph.h) and the converters check and write them (convert-common.h).
 #pragma once
 
 #include <string>
@@ -16,6 +16,16 @@ struct ConvLayer {
   const Tensor* weights = nullptr;
   const Tensor* bias = nullptr;
   const Tensor* output = nullptr;
+};
+
+// A MobileNetV2 bottleneck: optional 1x1 expand, 3x3 depthwise, linear 1x1 project, and the
+// residual ADD of the block input when present.
+struct BackboneBlock {
+  bool has_expand = false;
+  ConvLayer expand, depthwise, project;
+  const Operator* add = nullptr;  // the residual ADD, when present
+  const Tensor* input = nullptr;
+  const Tensor* output = nullptr;  // the ADD's output when there is one
 };
 
 }  // namespace mnv2::tflite

@@ -1,47 +1,26 @@
 #include "tflite/convert-classifier.h"
 
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <initializer_list>
 #include <iterator>
-#include <new>
-#include <stdexcept>
 
 #include "model/architecture.h"
 #include "model/weight-writer.h"
 #include "tflite/convert-common.h"
+#include "tflite/graph-walk.h"
 
 namespace mnv2::tflite {
 namespace {
 
-std::string alpha_text(float alpha) {
-  char text[16];
-  std::snprintf(text, sizeof text, "%g", alpha);
-  return text;
-}
-
-// A convolution-like operator of the backbone or classifier with its constant inputs.
-struct Layer : ConvLayer {
-  std::string name;  // tensor name prefix in the weight file: "stem", "block3.expand", ...
-};
-
-struct Block {
-  bool has_expand = false;
-  Layer expand, depthwise, project;
-  const Operator* add = nullptr;  // residual connection, when present
-  int32_t input = -1;             // tensor indices
-  int32_t output = -1;
-};
-
 struct Classifier {
   int32_t input = -1;
-  Layer stem;
-  std::vector<Block> blocks;
-  Layer head;
+  ConvLayer stem;
+  std::vector<BackboneBlock> blocks;
+  ConvLayer head;
   const Operator* pool = nullptr;
-  Layer logits;
+  ConvLayer logits;
   bool logits_fully_connected = false;
   const Operator* softmax = nullptr;  // absent when the graph ends at the logits
   int32_t output = -1;
@@ -49,10 +28,9 @@ struct Classifier {
 
 // Follows tensors from the graph input to its output, one operator at a time, marking every
 // operator it takes so that leftovers (and cycles in a malformed file) are caught.
-class Walker {
+class Walker : GraphWalk {
  public:
-  explicit Walker(const Graph& graph)
-      : graph_(graph), consumers_(graph.tensors.size()), used_(graph.operators.size(), false) {
+  explicit Walker(const Graph& graph) : GraphWalk(graph), consumers_(graph.tensors.size()) {
     for (const Operator& op : graph.operators) {
       for (int32_t t : op.inputs) {
         if (t >= 0) consumers_[static_cast<size_t>(t)].push_back(op.index);
@@ -69,7 +47,7 @@ class Walker {
     c.input = graph_.inputs[0];
     int32_t t = skip(c.input, {op::kQuantize, op::kDequantize});
 
-    c.stem = take_layer(sole_consumer(t, "the stem CONV_2D"), op::kConv2D, "stem", "stem");
+    c.stem = take_layer(sole_consumer(t, "the stem CONV_2D"), op::kConv2D, "stem");
     t = c.stem.output->index;
 
     while (true) {
@@ -79,10 +57,10 @@ class Walker {
         if (!next || next->code != op::kDepthwiseConv2D) break;  // main is the head conv
       }
       c.blocks.push_back(take_block(t, main, c.blocks.size()));
-      t = c.blocks.back().output;
+      t = c.blocks.back().output->index;
     }
 
-    c.head = take_layer(sole_consumer(t, "the head CONV_2D"), op::kConv2D, "head", "head");
+    c.head = take_layer(sole_consumer(t, "the head CONV_2D"), op::kConv2D, "head");
     t = c.head.output->index;
     c.pool = &take(sole_consumer(t, "global average pooling"),
                    {op::kAveragePool2D, op::kMean}, "global average pooling");
@@ -92,14 +70,14 @@ class Walker {
     const Operator& logits = sole_consumer(t, "the classifier CONV_2D or FULLY_CONNECTED");
     c.logits_fully_connected = logits.code == op::kFullyConnected;
     c.logits = take_layer(logits, c.logits_fully_connected ? op::kFullyConnected : op::kConv2D,
-                          "logits", "logits");
+                          "logits");
     t = skip(c.logits.output->index,
              {op::kReshape, op::kSqueeze, op::kQuantize, op::kDequantize});
     const Operator* after = sole_consumer_or_null(t);
     if (after && after->code == op::kSoftmax) {
       c.softmax = &take(*after, {op::kSoftmax}, "SOFTMAX");
       if (after->inputs.empty() || after->inputs[0] != t) {
-        fail(ref(*after) + " does not take the logits " + graph_.tensor_label(t) + " as input");
+        fail(op_ref(*after) + " does not take the logits " + graph_.tensor_label(t) + " as input");
       }
       t = skip(single_output(*after), {op::kReshape, op::kSqueeze, op::kQuantize, op::kDequantize});
     }
@@ -109,24 +87,15 @@ class Walker {
     }
     c.output = t;
 
-    for (const Operator& op : graph_.operators) {
-      if (!used_[static_cast<size_t>(op.index)]) {
-        fail("operator #" + std::to_string(op.index) + " (" + op_name(op.code) +
-             ") is not part of a MobileNetV2 classifier (the walk from the input to the "
-             "output does not pass through it)");
-      }
-    }
+    check_all_taken("a MobileNetV2 classifier (the walk from the input to the output does not "
+                    "pass through it)");
     return c;
   }
 
  private:
-  static std::string ref(const Operator& op) {
-    return "operator #" + std::to_string(op.index) + " (" + op_name(op.code) + ")";
-  }
-
   int32_t single_output(const Operator& op) const {
     if (op.outputs.size() != 1) {
-      fail(ref(op) + " has " + std::to_string(op.outputs.size()) + " outputs, expected 1");
+      fail(op_ref(op) + " has " + std::to_string(op.outputs.size()) + " outputs, expected 1");
     }
     return op.outputs[0];
   }
@@ -140,24 +109,12 @@ class Walker {
     const std::vector<int32_t>& ops = consumers_[static_cast<size_t>(tensor)];
     if (ops.size() != 1) {
       std::string list;
-      for (int32_t o : ops) list += (list.empty() ? "" : ", ") + ref(graph_.operators[o]);
+      for (int32_t o : ops) list += (list.empty() ? "" : ", ") + op_ref(graph_.operators[o]);
       fail("tensor " + graph_.tensor_label(tensor) + " feeds " + std::to_string(ops.size()) +
            " operators" + (list.empty() ? "" : " (" + list + ")") + " where " + expected +
            " alone was expected");
     }
     return graph_.operators[static_cast<size_t>(ops[0])];
-  }
-
-  const Operator& take(const Operator& op, std::initializer_list<int32_t> codes,
-                       const std::string& expected) {
-    bool match = false;
-    for (int32_t code : codes) match = match || op.code == code;
-    if (!match) fail(ref(op) + " found where " + expected + " was expected");
-    if (used_[static_cast<size_t>(op.index)]) {
-      fail(ref(op) + " is reached twice while walking the graph (a cycle?)");
-    }
-    used_[static_cast<size_t>(op.index)] = true;
-    return op;
   }
 
   // Steps over a chain of shape/type-only operators (each with one data input).
@@ -166,41 +123,14 @@ class Walker {
       bool skippable = false;
       for (int32_t code : codes) skippable = skippable || op->code == code;
       if (!skippable) break;
-      take(*op, codes, "");
+      take(*op, codes, "a shape or type operator");
       if (op->inputs.empty() || op->inputs[0] != tensor) {
-        fail(ref(*op) + " does not take tensor " + graph_.tensor_label(tensor) +
+        fail(op_ref(*op) + " does not take tensor " + graph_.tensor_label(tensor) +
              " as its first input");
       }
       tensor = single_output(*op);
     }
     return tensor;
-  }
-
-  const Tensor& constant_input(const Operator& op, size_t position, const char* what) const {
-    if (op.inputs.size() <= position || op.inputs[position] < 0) {
-      fail(ref(op) + " has no " + what + " input");
-    }
-    const Tensor& t = graph_.tensors[static_cast<size_t>(op.inputs[position])];
-    if (!t.is_constant()) {
-      fail(ref(op) + " " + what + " tensor " + graph_.tensor_label(t.index) +
-           " is not a constant");
-    }
-    return t;
-  }
-
-  Layer take_layer(const Operator& op, int32_t code, const std::string& role,
-                   const std::string& name) {
-    take(op, {code}, role + " " + op_name(code));
-    Layer layer;
-    layer.role = role;
-    layer.name = name;
-    layer.op = &op;
-    if (op.inputs.empty() || op.inputs[0] < 0) fail(ref(op) + " has no data input");
-    layer.input = &graph_.tensors[static_cast<size_t>(op.inputs[0])];
-    layer.weights = &constant_input(op, 1, "weights");
-    layer.bias = &constant_input(op, 2, "bias");
-    layer.output = &graph_.tensors[static_cast<size_t>(single_output(op))];
-    return layer;
   }
 
   // The operator that continues the backbone from tensor t: the consumer that is not the
@@ -211,8 +141,8 @@ class Walker {
       const Operator& op = graph_.operators[static_cast<size_t>(o)];
       if (op.code == op::kAdd) continue;
       if (main) {
-        fail("tensor " + graph_.tensor_label(t) + " feeds both " + ref(*main) + " and " +
-             ref(op) + "; a MobileNetV2 block input feeds one convolution");
+        fail("tensor " + graph_.tensor_label(t) + " feeds both " + op_ref(*main) + " and " +
+             op_ref(op) + "; a MobileNetV2 block input feeds one convolution");
       }
       main = &op;
     }
@@ -221,27 +151,26 @@ class Walker {
            " feeds no convolution where a bottleneck block or the head CONV_2D was expected");
     }
     if (main->code != op::kConv2D && main->code != op::kDepthwiseConv2D) {
-      fail(ref(*main) + " found where a bottleneck block or the head CONV_2D was expected");
+      fail(op_ref(*main) + " found where a bottleneck block or the head CONV_2D was expected");
     }
     return *main;
   }
 
-  Block take_block(int32_t input, const Operator& first, size_t index) {
-    Block b;
-    b.input = input;
+  BackboneBlock take_block(int32_t input, const Operator& first, size_t index) {
+    BackboneBlock b;
+    b.input = &graph_.tensors[static_cast<size_t>(input)];
     const std::string prefix = "block " + std::to_string(index) + " ";
     const Operator* dw = &first;
     if (first.code == op::kConv2D) {
       b.has_expand = true;
-      b.expand = take_layer(first, op::kConv2D, prefix + "expand",
-                            block_layer_name(index, "expand"));
+      b.expand = take_layer(first, op::kConv2D, prefix + "expand");
       dw = &sole_consumer(b.expand.output->index, prefix + "DEPTHWISE_CONV_2D");
     }
-    b.depthwise = take_layer(*dw, op::kDepthwiseConv2D, prefix + "depthwise",
-                             block_layer_name(index, "dw"));
+    b.depthwise = take_layer(*dw, op::kDepthwiseConv2D, prefix + "depthwise");
     b.project = take_layer(sole_consumer(b.depthwise.output->index, prefix + "project CONV_2D"),
-                           op::kConv2D, prefix + "project", block_layer_name(index, "project"));
-    b.output = b.project.output->index;
+                           op::kConv2D, prefix + "project");
+    const int32_t project_out = b.project.output->index;
+    b.output = b.project.output;
 
     const Operator* add = nullptr;
     for (int32_t o : consumers_[static_cast<size_t>(input)]) {
@@ -250,34 +179,32 @@ class Walker {
         add = &graph_.operators[static_cast<size_t>(o)];
       }
     }
-    const Operator* after_project = sole_consumer_or_null(b.output);
+    const Operator* after_project = sole_consumer_or_null(project_out);
     if (add) {
       if (after_project != add) {
-        fail(ref(*add) + " adds block " + std::to_string(index) +
+        fail(op_ref(*add) + " adds block " + std::to_string(index) +
              "'s input to something other than its project output " +
-             graph_.tensor_label(b.output) + " alone");
+             graph_.tensor_label(project_out) + " alone");
       }
       const bool operands_ok = add->inputs.size() == 2 &&
-                               ((add->inputs[0] == input && add->inputs[1] == b.output) ||
-                                (add->inputs[1] == input && add->inputs[0] == b.output));
+                               ((add->inputs[0] == input && add->inputs[1] == project_out) ||
+                                (add->inputs[1] == input && add->inputs[0] == project_out));
       if (!operands_ok) {
-        fail(ref(*add) + " should add block " + std::to_string(index) + "'s input " +
+        fail(op_ref(*add) + " should add block " + std::to_string(index) + "'s input " +
              graph_.tensor_label(input) + " and project output " +
-             graph_.tensor_label(b.output));
+             graph_.tensor_label(project_out));
       }
       b.add = &take(*add, {op::kAdd}, prefix + "residual ADD");
-      b.output = single_output(*add);
+      b.output = &graph_.tensors[static_cast<size_t>(single_output(*add))];
     } else if (after_project && after_project->code == op::kAdd) {
-      fail(ref(*after_project) + " adds block " + std::to_string(index) +
+      fail(op_ref(*after_project) + " adds block " + std::to_string(index) +
            "'s project output to a tensor other than the block input " +
            graph_.tensor_label(input));
     }
     return b;
   }
 
-  const Graph& graph_;
   std::vector<std::vector<int32_t>> consumers_;
-  std::vector<bool> used_;
 };
 
 // ---- architecture checks ----------------------------------------------------------------
@@ -289,7 +216,7 @@ float infer_alpha(const Classifier& c) {
   int best_score = -1;
   for (float alpha : kAlphas) {
     const ArchitectureShape arch = mobilenet_v2_architecture(alpha);
-    auto channels = [](const Layer& l) -> int64_t {
+    auto channels = [](const ConvLayer& l) -> int64_t {
       return l.weights->shape.empty() ? -1 : l.weights->shape[0];
     };
     int score = channels(c.stem) == static_cast<int64_t>(arch.stem_channels);
@@ -304,9 +231,6 @@ float infer_alpha(const Classifier& c) {
   }
   return best;
 }
-
-// How a shape mismatch is worded: the architecture the alpha gives.
-std::string alpha_needs(float alpha) { return "MobileNetV2 alpha " + alpha_text(alpha) + " needs"; }
 
 void check_pool(const Operator& pool, const Graph& graph, size_t size, size_t channels) {
   const std::string where = "operator #" + std::to_string(pool.index) + " (" +
@@ -337,13 +261,6 @@ void check_pool(const Operator& pool, const Graph& graph, size_t size, size_t ch
   }
 }
 
-// ---- writing ------------------------------------------------------------------------------
-
-void add_layer(WeightFileBuilder& builder, const Layer& l, const std::vector<int32_t>& shape) {
-  add_tensor(builder, l.name + ".w", *l.weights, shape);
-  add_tensor(builder, l.name + ".b", *l.bias, l.bias->shape);
-}
-
 // ---- activation quantization (what the integer engine needs besides the weights) ---------
 //
 // A graph with quantized activations also gets, for every activation tensor the integer engine
@@ -358,19 +275,7 @@ void add_layer(WeightFileBuilder& builder, const Layer& l, const std::vector<int
 // Returns whether the graph's activations are quantized (and their parameters were added).
 bool add_activation_quants(WeightFileBuilder& builder, const Classifier& c, const Graph& graph) {
   if (!quantized_activation(*c.stem.input)) return false;
-  add_activation_quant(builder, "input", *c.stem.input);
-  add_activation_quant(builder, "stem", *c.stem.output);
-  for (size_t i = 0; i < c.blocks.size(); ++i) {
-    const Block& b = c.blocks[i];
-    if (b.has_expand) add_activation_quant(builder, block_layer_name(i, "expand"), *b.expand.output);
-    add_activation_quant(builder, block_layer_name(i, "dw"), *b.depthwise.output);
-    add_activation_quant(builder, block_layer_name(i, "project"), *b.project.output);
-    if (b.add) {
-      add_activation_quant(builder, block_layer_name(i, "add"),
-                           graph.tensors[static_cast<size_t>(b.output)]);
-    }
-  }
-  add_activation_quant(builder, "head", *c.head.output);
+  add_backbone_activation_quants(builder, c.stem, c.blocks, c.head);
   add_activation_quant(builder, "pool", graph.tensors[static_cast<size_t>(c.pool->outputs[0])]);
   if (c.pool->code == op::kMean) {
     // TFLite's integer MEAN rounds differently from its AVERAGE_POOL_2D (kernels-q8.h,
@@ -384,7 +289,7 @@ bool add_activation_quants(WeightFileBuilder& builder, const Classifier& c, cons
   return true;
 }
 
-void check_fully_connected(const Layer& l, size_t classes, size_t features, float alpha) {
+void check_fully_connected(const ConvLayer& l, size_t classes, size_t features, float alpha) {
   const OperatorOptions& o = l.op->options;
   if (!o.has_options) fail(layer_ref(l) + " carries no options");
   if (!o.fc_default_weights_format) fail(layer_ref(l) + " has shuffled (non-default) weights");
@@ -406,81 +311,12 @@ void check_fully_connected(const Layer& l, size_t classes, size_t features, floa
   check_types(l, 0);
 }
 
-void check_block(const Block& b, const BlockShape& shape, size_t index, size_t* size,
-                 float alpha) {
-  const std::string where = "block " + std::to_string(index) + " (from operator #" +
-                            std::to_string(b.has_expand ? b.expand.op->index
-                                                        : b.depthwise.op->index) + ")";
-  if (b.has_expand != shape.has_expand) {
-    fail(where + (b.has_expand ? " has" : " lacks") + " an expand convolution, but block " +
-         std::to_string(index) + " of MobileNetV2 has expansion " +
-         std::to_string(shape.expansion));
-  }
-  const size_t expanded = shape.expanded_channels;
-  if (b.has_expand) {
-    check_conv(b.expand, {expanded, 1, shape.in_channels, 1, Activation::kRelu6, false}, *size,
-               alpha_needs(alpha));
-  }
-  *size = check_conv(b.depthwise, {expanded, 3, expanded, shape.stride, Activation::kRelu6, true},
-                     *size, alpha_needs(alpha));
-  check_conv(b.project, {shape.out_channels, 1, expanded, 1, Activation::kNone, false}, *size,
-             alpha_needs(alpha));
-  if ((b.add != nullptr) != shape.residual) {
-    fail(where + (b.add ? " has" : " lacks") + " a residual ADD, but block " +
-         std::to_string(index) + " of MobileNetV2 " +
-         (shape.residual ? "has one" : "has none"));
-  }
-  if (b.add) {
-    const std::string add = "operator #" + std::to_string(b.add->index) + " (ADD, block " +
-                            std::to_string(index) + " residual)";
-    if (b.add->options.activation != Activation::kNone) {
-      fail(add + " has fused activation " + activation_name(b.add->options.activation));
-    }
-  }
-}
-
-// read_tflite() guarantees all of this; convert_classifier() also takes graphs built or edited
-// in code (tests do), and the walk relies on it.
-void check_graph_consistency(const Graph& graph) {
-  const size_t tensors = graph.tensors.size();
-  auto valid = [&](int32_t t) { return t >= 0 && static_cast<size_t>(t) < tensors; };
-  for (size_t i = 0; i < tensors; ++i) {
-    const Tensor& t = graph.tensors[i];
-    const size_t bytes = t.element_count * element_size(t.type);
-    if (t.index != static_cast<int32_t>(i) || (t.is_constant() && t.data_bytes() != bytes) ||
-        t.quant.scales.size() != t.quant.zero_points.size()) {
-      fail("graph tensor #" + std::to_string(i) + " is inconsistent (index, data size or "
-           "quantization)");
-    }
-  }
-  for (size_t i = 0; i < graph.operators.size(); ++i) {
-    const Operator& op = graph.operators[i];
-    bool ok = op.index == static_cast<int32_t>(i);
-    for (int32_t t : op.inputs) ok = ok && (t == -1 || valid(t));
-    for (int32_t t : op.outputs) ok = ok && valid(t);
-    if (!ok) fail("graph operator #" + std::to_string(i) + " has an invalid index");
-  }
-  for (int32_t t : graph.inputs) {
-    if (!valid(t)) fail("graph input " + std::to_string(t) + " is not a tensor");
-  }
-  for (int32_t t : graph.outputs) {
-    if (!valid(t)) fail("graph output " + std::to_string(t) + " is not a tensor");
-  }
-}
-
 ConvertResult convert(const Graph& graph, const std::vector<std::string>& labels) {
-  check_graph_consistency(graph);
   const Classifier c = Walker(graph).walk();
 
-  const Tensor& input = graph.tensors[static_cast<size_t>(c.input)];
-  if (input.shape.size() != 4 || input.shape[0] != 1 || input.shape[3] != 3 ||
-      input.shape[1] != input.shape[2] || input.shape[1] < 1) {
-    fail("graph input " + display_name(input.name) + " has shape " + shape_text(input.shape) +
-         ", expected [1,S,S,3]");
-  }
-  const size_t input_size = static_cast<size_t>(input.shape[1]);
-  float mean = 0.0f, std = 0.0f;
-  input_normalization(input, &mean, &std);
+  ConvertResult result;
+  ClassifierSummary& s = result.summary;
+  check_image_input(graph.tensors[static_cast<size_t>(c.input)], &s);
 
   const size_t expected_blocks = mobilenet_v2_architecture(1.0f).blocks.size();
   if (c.blocks.size() != expected_blocks) {
@@ -492,14 +328,8 @@ ConvertResult convert(const Graph& graph, const std::vector<std::string>& labels
   const float alpha = infer_alpha(c);
   const ArchitectureShape arch = mobilenet_v2_architecture(alpha);
 
-  size_t size = check_conv(c.stem, {arch.stem_channels, 3, 3, 2, Activation::kRelu6, false},
-                           input_size, alpha_needs(alpha));
-  for (size_t i = 0; i < c.blocks.size(); ++i) {
-    check_block(c.blocks[i], arch.blocks[i], i, &size, alpha);
-  }
-  const size_t last_channels = arch.blocks.back().out_channels;
-  check_conv(c.head, {arch.head_channels, 1, last_channels, 1, Activation::kRelu6, false}, size,
-             alpha_needs(alpha));
+  const size_t size =
+      check_backbone(c.stem, c.blocks, c.head, arch, s.input_size, alpha_needs(alpha));
   check_pool(*c.pool, graph, size, arch.head_channels);
 
   if (c.logits.weights->shape.empty() || c.logits.weights->shape[0] < 1) {
@@ -524,47 +354,26 @@ ConvertResult convert(const Graph& graph, const std::vector<std::string>& labels
          shape_text(output.shape) + ", the "
          "classifier has " + std::to_string(classes) + " classes");
   }
-  if (labels.size() != classes) {
-    fail("the label file has " + std::to_string(labels.size()) + " labels but the model has " +
-         std::to_string(classes) + " classes");
-  }
+  check_label_count(labels, classes);
 
-  WeightFileBuilder builder;
-  builder.set_model_kind(ModelKind::kClassifier);
-  builder.set_input_size(static_cast<uint32_t>(input_size));
-  builder.set_alpha(alpha);
-  builder.set_num_classes(static_cast<uint32_t>(classes));
-  builder.set_input_normalization(mean, std);
-  builder.set_labels(labels);
-  add_layer(builder, c.stem, c.stem.weights->shape);
-  for (const Block& b : c.blocks) {
-    if (b.has_expand) add_layer(builder, b.expand, b.expand.weights->shape);
-    add_layer(builder, b.depthwise, b.depthwise.weights->shape);
-    add_layer(builder, b.project, b.project.weights->shape);
-  }
-  add_layer(builder, c.head, c.head.weights->shape);
-  add_layer(builder, c.logits, {n, 1, 1, features});  // FULLY_CONNECTED [N][C] has the same bytes
-  const bool activation_quant = add_activation_quants(builder, c, graph);
-
-  ConvertResult result;
-  result.file = builder.build();
-  if (result.file.empty()) fail("writing the weight file: " + builder.error());
-  ClassifierSummary& s = result.summary;
   s.alpha = alpha;
-  s.input_size = static_cast<uint32_t>(input_size);
   s.num_classes = static_cast<uint32_t>(classes);
   s.block_count = c.blocks.size();
-  s.tensor_count = builder.tensor_count();
-  s.input_mean = mean;
-  s.input_std = std;
   s.weight_type = stored_type(c.stem.weights->type);
-  s.activation_quantization = activation_quant;
-  auto per_channel = [](const Layer& l) { return l.weights->quant.per_channel(); };
+  auto per_channel = [](const ConvLayer& l) { return l.weights->quant.per_channel(); };
   s.per_channel = per_channel(c.stem) || per_channel(c.head) || per_channel(c.logits);
-  for (const Block& b : c.blocks) {
+  for (const BackboneBlock& b : c.blocks) {
     s.per_channel = s.per_channel || per_channel(b.depthwise) || per_channel(b.project) ||
                     (b.has_expand && per_channel(b.expand));
   }
+
+  WeightFileBuilder builder;
+  start_weight_file(builder, ModelKind::kClassifier, s, labels);
+  add_backbone_layers(builder, c.stem, c.blocks, c.head);
+  // A FULLY_CONNECTED [N][C] has the bytes of a 1x1 CONV_2D's [N][1][1][C].
+  add_layer(builder, "logits", c.logits, {n, 1, 1, features});
+  s.activation_quantization = add_activation_quants(builder, c, graph);
+  result.file = finish_weight_file(builder, &s);
   result.ok = true;
   return result;
 }
@@ -572,34 +381,13 @@ ConvertResult convert(const Graph& graph, const std::vector<std::string>& labels
 }  // namespace
 
 ConvertResult convert_classifier(const Graph& graph, const std::vector<std::string>& labels) {
-  try {
-    return convert(graph, labels);
-  } catch (const ConvertError& e) {
-    ConvertResult result;
-    result.error = e.what();
-    return result;
-  } catch (const std::bad_alloc&) {
-    ConvertResult result;
-    result.error = "out of memory while converting the model";
-    return result;
-  } catch (const std::exception& e) {
-    // Not expected: every check above throws ConvertError. Kept so that a bug surfaces as a
-    // message, not as std::terminate in a fuzzer or the CLI.
-    ConvertResult result;
-    result.error = std::string("internal error while converting: ") + e.what();
-    return result;
-  }
+  return converting<ConvertResult>([&] { return convert(graph, labels); });
 }
 
 ConvertResult convert_classifier(const uint8_t* tflite, size_t size,
                                  const std::vector<std::string>& labels) {
-  ReadResult read = read_tflite(tflite, size);
-  if (!read.ok) {
-    ConvertResult result;
-    result.error = read.error;
-    return result;
-  }
-  return convert_classifier(read.graph, labels);
+  return converting<ConvertResult>(
+      [&] { return convert(read_graph_or_fail(tflite, size), labels); });
 }
 
 bool read_binary_file(const std::string& path, std::vector<uint8_t>* bytes, std::string* error) {

@@ -34,32 +34,14 @@
 #include <string>
 #include <vector>
 
-#include "model/weight-format.h"
+#include "tflite/conversion-result.h"
 #include "tflite/tflite-reader.h"
 
 namespace mnv2::tflite {
 
-struct ClassifierSummary {
-  float alpha = 0.0f;
-  uint32_t input_size = 0;
-  uint32_t num_classes = 0;
-  size_t block_count = 0;
-  size_t tensor_count = 0;
-  float input_mean = 0.0f;
-  float input_std = 0.0f;
-  TensorType weight_type = TensorType::kF32;
-  bool per_channel = false;  // any weight quantized per channel
-  // Activations are quantized and their "<layer>.out_q" parameters were written (what the
-  // integer engine needs; see convert-classifier.cc).
-  bool activation_quantization = false;
-};
-
-struct ConvertResult {
-  bool ok = false;
-  std::string error;           // set when !ok
-  std::vector<uint8_t> file;   // the .mnv2 bytes when ok
-  ClassifierSummary summary;
-};
+// per_channel: any weight is quantized per channel.
+using ClassifierSummary = ModelSummary;
+using ConvertResult = ConversionResult<ClassifierSummary>;
 
 // labels: one per class, index 0 first; their count must equal the classifier's outputs.
 ConvertResult convert_classifier(const Graph& graph, const std::vector<std::string>& labels);

@@ -1,15 +1,11 @@
 #include "tflite/convert-common.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 namespace mnv2::tflite {
-
-std::string shape_text(const std::vector<int32_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
-  return s + "]";
-}
 
 std::string layer_ref(const ConvLayer& l) {
   return "operator #" + std::to_string(l.op->index) + " (" + op_name(l.op->code) + ", " +
@@ -44,6 +40,33 @@ void check_quantization(const ConvLayer& l, const Tensor& t, const char* what,
            ", outside what " + element_type_name(t.type) + " allows");
     }
   }
+}
+
+// The engine's input normalization (pixel - mean) / std from the graph input's quantization;
+// MobileNetV2's [-1, 1] convention for a float input. Fails for an unusable input type.
+void input_normalization(const Tensor& input, float* mean, float* std) {
+  const std::string where = "graph input " + display_name(input.name);
+  if (input.type == ElementType::kFloat32) {
+    *mean = 127.5f;  // MobileNetV2's [-1, 1] convention; a float graph does not record it
+    *std = 127.5f;
+    return;
+  }
+  if (input.type != ElementType::kUInt8 && input.type != ElementType::kInt8) {
+    fail(where + " is " + element_type_name(input.type) + "; UINT8, INT8 or FLOAT32 expected");
+  }
+  if (input.quant.scales.size() != 1) {
+    fail(where + " needs one scale and zero point, it has " +
+         std::to_string(input.quant.scales.size()));
+  }
+  const float scale = input.quant.scales[0];
+  const int64_t zero_point = input.quant.zero_points[0];
+  if (!(scale > 0.0f) || !std::isfinite(scale) || std::abs(zero_point) > 255) {
+    fail(where + " has an unusable quantization (scale " + std::to_string(scale) +
+         ", zero point " + std::to_string(zero_point) + ")");
+  }
+  // real = scale * (q - zero_point) with q = pixel (uint8) or pixel - 128 (int8).
+  *mean = static_cast<float>(zero_point) + (input.type == ElementType::kInt8 ? 128.0f : 0.0f);
+  *std = 1.0f / scale;
 }
 
 }  // namespace
@@ -115,6 +138,59 @@ size_t check_conv(const ConvLayer& l, const ConvExpected& e, size_t in_size,
   return out_size;
 }
 
+std::string alpha_needs(float alpha) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%g", alpha);
+  return "MobileNetV2 alpha " + std::string(text) + " needs";
+}
+
+namespace {
+
+void check_block(const BackboneBlock& b, const BlockShape& shape, size_t index, size_t* size,
+                 const std::string& needs) {
+  const std::string where = "block " + std::to_string(index) + " (from operator #" +
+                            std::to_string(b.has_expand ? b.expand.op->index
+                                                        : b.depthwise.op->index) + ")";
+  if (b.has_expand != shape.has_expand) {
+    fail(where + (b.has_expand ? " has" : " lacks") + " an expand convolution, but block " +
+         std::to_string(index) + " of MobileNetV2 has expansion " +
+         std::to_string(shape.expansion));
+  }
+  const size_t expanded = shape.expanded_channels;
+  if (b.has_expand) {
+    check_conv(b.expand, {expanded, 1, shape.in_channels, 1, Activation::kRelu6, false}, *size,
+               needs);
+  }
+  *size = check_conv(b.depthwise, {expanded, 3, expanded, shape.stride, Activation::kRelu6, true},
+                     *size, needs);
+  check_conv(b.project, {shape.out_channels, 1, expanded, 1, Activation::kNone, false}, *size,
+             needs);
+  if ((b.add != nullptr) != shape.residual) {
+    fail(where + (b.add ? " has" : " lacks") + " a residual ADD, but block " +
+         std::to_string(index) + " of MobileNetV2 " +
+         (shape.residual ? "has one" : "has none"));
+  }
+  if (b.add && b.add->options.activation != Activation::kNone) {
+    fail("operator #" + std::to_string(b.add->index) + " (ADD, block " + std::to_string(index) +
+         " residual) has fused activation " + activation_name(b.add->options.activation));
+  }
+}
+
+}  // namespace
+
+size_t check_backbone(const ConvLayer& stem, const std::vector<BackboneBlock>& blocks,
+                      const ConvLayer& head, const ArchitectureShape& arch, size_t in_size,
+                      const std::string& needs) {
+  size_t size = check_conv(stem, {arch.stem_channels, 3, 3, 2, Activation::kRelu6, false},
+                           in_size, needs);
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    check_block(blocks[i], arch.blocks[i], i, &size, needs);
+  }
+  check_conv(head, {arch.head_channels, 1, arch.blocks.back().out_channels, 1, Activation::kRelu6,
+                    false}, size, needs);
+  return size;
+}
+
 TensorType stored_type(ElementType type) {
   switch (type) {
     case ElementType::kUInt8: return TensorType::kU8;
@@ -170,29 +246,79 @@ void add_activation_quant(WeightFileBuilder& builder, const std::string& layer, 
   }
 }
 
-void input_normalization(const Tensor& input, float* mean, float* std) {
-  const std::string where = "graph input " + display_name(input.name);
-  if (input.type == ElementType::kFloat32) {
-    *mean = 127.5f;  // MobileNetV2's [-1, 1] convention; a float graph does not record it
-    *std = 127.5f;
-    return;
+void check_image_input(const Tensor& input, ModelSummary* summary) {
+  if (input.shape.size() != 4 || input.shape[0] != 1 || input.shape[3] != 3 ||
+      input.shape[1] != input.shape[2] || input.shape[1] < 1) {
+    fail("graph input " + display_name(input.name) + " has shape " + shape_text(input.shape) +
+         ", expected [1,S,S,3]");
   }
-  if (input.type != ElementType::kUInt8 && input.type != ElementType::kInt8) {
-    fail(where + " is " + element_type_name(input.type) + "; UINT8, INT8 or FLOAT32 expected");
+  summary->input_size = static_cast<uint32_t>(input.shape[1]);
+  input_normalization(input, &summary->input_mean, &summary->input_std);
+}
+
+void check_label_count(const std::vector<std::string>& labels, size_t classes) {
+  if (labels.size() != classes) {
+    fail("the label file has " + std::to_string(labels.size()) + " labels but the model has " +
+         std::to_string(classes) + " classes");
   }
-  if (input.quant.scales.size() != 1) {
-    fail(where + " needs one scale and zero point, it has " +
-         std::to_string(input.quant.scales.size()));
+}
+
+Graph read_graph_or_fail(const uint8_t* tflite, size_t size) {
+  ReadResult read = read_tflite(tflite, size);
+  if (!read.ok) fail(read.error);
+  return std::move(read.graph);
+}
+
+void add_layer(WeightFileBuilder& builder, const std::string& name, const ConvLayer& l,
+               const std::vector<int32_t>& weight_shape) {
+  add_tensor(builder, name + ".w", *l.weights, weight_shape);
+  add_tensor(builder, name + ".b", *l.bias);
+}
+
+void add_backbone_layers(WeightFileBuilder& builder, const ConvLayer& stem,
+                         const std::vector<BackboneBlock>& blocks, const ConvLayer& head) {
+  add_layer(builder, "stem", stem);
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const BackboneBlock& b = blocks[i];
+    if (b.has_expand) add_layer(builder, block_layer_name(i, "expand"), b.expand);
+    add_layer(builder, block_layer_name(i, "dw"), b.depthwise);
+    add_layer(builder, block_layer_name(i, "project"), b.project);
   }
-  const float scale = input.quant.scales[0];
-  const int64_t zero_point = input.quant.zero_points[0];
-  if (!(scale > 0.0f) || !std::isfinite(scale) || std::abs(zero_point) > 255) {
-    fail(where + " has an unusable quantization (scale " + std::to_string(scale) +
-         ", zero point " + std::to_string(zero_point) + ")");
+  add_layer(builder, "head", head);
+}
+
+void add_backbone_activation_quants(WeightFileBuilder& builder, const ConvLayer& stem,
+                                    const std::vector<BackboneBlock>& blocks,
+                                    const ConvLayer& head) {
+  add_activation_quant(builder, "input", *stem.input);
+  add_activation_quant(builder, "stem", *stem.output);
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const BackboneBlock& b = blocks[i];
+    if (b.has_expand) {
+      add_activation_quant(builder, block_layer_name(i, "expand"), *b.expand.output);
+    }
+    add_activation_quant(builder, block_layer_name(i, "dw"), *b.depthwise.output);
+    add_activation_quant(builder, block_layer_name(i, "project"), *b.project.output);
+    if (b.add) add_activation_quant(builder, block_layer_name(i, "add"), *b.output);
   }
-  // real = scale * (q - zero_point) with q = pixel (uint8) or pixel - 128 (int8).
-  *mean = static_cast<float>(zero_point) + (input.type == ElementType::kInt8 ? 128.0f : 0.0f);
-  *std = 1.0f / scale;
+  add_activation_quant(builder, "head", *head.output);
+}
+
+void start_weight_file(WeightFileBuilder& builder, ModelKind kind, const ModelSummary& summary,
+                       const std::vector<std::string>& labels) {
+  builder.set_model_kind(kind);
+  builder.set_input_size(summary.input_size);
+  builder.set_alpha(summary.alpha);
+  builder.set_num_classes(summary.num_classes);
+  builder.set_input_normalization(summary.input_mean, summary.input_std);
+  builder.set_labels(labels);
+}
+
+std::vector<uint8_t> finish_weight_file(WeightFileBuilder& builder, ModelSummary* summary) {
+  std::vector<uint8_t> file = builder.build();
+  if (file.empty()) fail("writing the weight file: " + builder.error());
+  summary->tensor_count = builder.tensor_count();
+  return file;
 }
 
 }  // namespace mnv2::tflite

@@ -4,8 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <new>
-#include <stdexcept>
 
 #include "model/architecture.h"
 #include "model/ssdlite.h"
@@ -38,39 +36,6 @@ float infer_alpha(const DetectorGraph& d) {
   fail("the backbone's channel counts (stem " + std::to_string(dim(d.stem, 0)) + ", " +
        std::to_string(d.blocks.size()) + " blocks, head " + std::to_string(dim(d.head, 0)) +
        ") match no MobileNetV2 width multiplier (0.35, 0.5, 0.75, 1, 1.3, 1.4)");
-}
-
-size_t check_backbone(const DetectorGraph& d, const ArchitectureShape& arch, size_t input_size) {
-  size_t size = check_conv(d.stem, {arch.stem_channels, 3, 3, 2, Activation::kRelu6, false},
-                           input_size);
-  for (size_t i = 0; i < d.blocks.size(); ++i) {
-    const BackboneBlock& b = d.blocks[i];
-    const BlockShape& shape = arch.blocks[i];
-    if (b.has_expand != shape.has_expand) {
-      fail("block " + std::to_string(i) + (b.has_expand ? " has" : " lacks") +
-           " an expand convolution, MobileNetV2's has expansion " +
-           std::to_string(shape.expansion));
-    }
-    if (b.has_expand) {
-      check_conv(b.expand, {shape.expanded_channels, 1, shape.in_channels, 1,
-                            Activation::kRelu6, false}, size);
-    }
-    size = check_conv(b.depthwise, {shape.expanded_channels, 3, shape.expanded_channels,
-                                    shape.stride, Activation::kRelu6, true}, size);
-    check_conv(b.project, {shape.out_channels, 1, shape.expanded_channels, 1, Activation::kNone,
-                           false}, size);
-    if ((b.add != nullptr) != shape.residual) {
-      fail("block " + std::to_string(i) + (b.add ? " has" : " lacks") +
-           " a residual ADD, MobileNetV2's " + (shape.residual ? "has one" : "has none"));
-    }
-    if (b.add && b.add->options.activation != Activation::kNone) {
-      fail("the residual ADD of block " + std::to_string(i) + " has fused activation " +
-           activation_name(b.add->options.activation));
-    }
-  }
-  check_conv(d.head, {arch.head_channels, 1, arch.blocks.back().out_channels, 1,
-                      Activation::kRelu6, false}, size);
-  return size;
 }
 
 // Checks the extra layers and returns every feature map's side.
@@ -166,11 +131,6 @@ float check_anchors(const Tensor& stored, const std::vector<Anchor>& generated) 
   return worst;
 }
 
-void add_layer(WeightFileBuilder& builder, const std::string& name, const ConvLayer& l) {
-  add_tensor(builder, name + ".w", *l.weights);
-  add_tensor(builder, name + ".b", *l.bias);
-}
-
 void add_params(WeightFileBuilder& builder, const std::string& name,
                 const std::vector<float>& values) {
   if (!builder.add_f32_tensor(name, {static_cast<uint32_t>(values.size())}, values)) {
@@ -201,16 +161,7 @@ bool same_quantization(const Tensor& a, const Tensor& b) {
 bool add_activation_quants(WeightFileBuilder& builder, const DetectorGraph& d,
                            const Graph& graph) {
   if (!quantized_activation(*d.stem.input)) return false;
-  add_activation_quant(builder, "input", *d.stem.input);
-  add_activation_quant(builder, "stem", *d.stem.output);
-  for (size_t i = 0; i < d.blocks.size(); ++i) {
-    const BackboneBlock& b = d.blocks[i];
-    if (b.has_expand) add_activation_quant(builder, block_layer_name(i, "expand"), *b.expand.output);
-    add_activation_quant(builder, block_layer_name(i, "dw"), *b.depthwise.output);
-    add_activation_quant(builder, block_layer_name(i, "project"), *b.project.output);
-    if (b.add) add_activation_quant(builder, block_layer_name(i, "add"), *b.output);
-  }
-  add_activation_quant(builder, "head", *d.head.output);
+  add_backbone_activation_quants(builder, d.stem, d.blocks, d.head);
   for (size_t i = 0; i < d.extras.size(); ++i) {
     add_activation_quant(builder, ssd_layer_name("extra", i, "expand"), *d.extras[i].expand.output);
     add_activation_quant(builder, ssd_layer_name("extra", i, "dw"), *d.extras[i].depthwise.output);
@@ -243,49 +194,40 @@ DetectorConvertResult convert(const Graph& graph, const std::vector<std::string>
   std::string error;
   if (!walk_detector_graph(graph, &d, &error)) fail(error);
 
-  const Tensor& input = *d.input;
-  if (input.shape.size() != 4 || input.shape[0] != 1 || input.shape[3] != 3 ||
-      input.shape[1] != input.shape[2] || input.shape[1] < 1) {
-    fail("graph input " + display_name(input.name) + " has shape " + shape_text(input.shape) +
-         ", expected [1,S,S,3]");
-  }
-  const size_t input_size = static_cast<size_t>(input.shape[1]);
-  float mean = 0.0f, std = 0.0f;
-  input_normalization(input, &mean, &std);
+  DetectorConvertResult result;
+  DetectorSummary& s = result.summary;
+  check_image_input(*d.input, &s);
+  const size_t input_size = s.input_size;
 
-  PostprocessParams post;
+  PostprocessParams& post = s.postprocess;
   if (!read_postprocess_options(d.postprocess->custom_options, &post, &error)) fail(error);
   const size_t classes = post.num_classes;
-  if (labels.size() != classes) {
-    fail("the label file has " + std::to_string(labels.size()) + " labels but the model has " +
-         std::to_string(classes) + " classes");
-  }
+  check_label_count(labels, classes);
   if (!check_anchor_params(anchor_params, d.maps.size(), &error)) fail(error);
 
   const float alpha = infer_alpha(d);
   const ArchitectureShape arch = mobilenet_v2_architecture(alpha);
-  const size_t head_size = check_backbone(d, arch, input_size);
+  const size_t head_size =
+      check_backbone(d.stem, d.blocks, d.head, arch, input_size, alpha_needs(alpha));
   const std::vector<size_t> sizes = check_feature_maps(d, arch, input_size, head_size);
   const size_t anchor_count = check_predictors(d, arch, sizes, anchor_params, classes);
   const std::vector<Anchor> generated = generate_anchors(anchor_params, sizes);
   if (generated.size() != anchor_count) fail("internal error: anchor counts disagree");
   const float anchor_error = check_anchors(*d.anchors, generated);
 
+  s.alpha = alpha;
+  s.num_classes = static_cast<uint32_t>(classes);
+  s.block_count = d.blocks.size();
+  s.tap_block = d.tap_block;
+  s.map_sizes = sizes;
+  s.anchor_count = anchor_count;
+  s.max_anchor_error = anchor_error;
+  s.weight_type = stored_type(d.stem.weights->type);
+  s.per_channel = d.stem.weights->quant.per_channel();
+
   WeightFileBuilder builder;
-  builder.set_model_kind(ModelKind::kDetector);
-  builder.set_input_size(static_cast<uint32_t>(input_size));
-  builder.set_alpha(alpha);
-  builder.set_num_classes(static_cast<uint32_t>(classes));
-  builder.set_input_normalization(mean, std);
-  builder.set_labels(labels);
-  add_layer(builder, "stem", d.stem);
-  for (size_t i = 0; i < d.blocks.size(); ++i) {
-    const BackboneBlock& b = d.blocks[i];
-    if (b.has_expand) add_layer(builder, block_layer_name(i, "expand"), b.expand);
-    add_layer(builder, block_layer_name(i, "dw"), b.depthwise);
-    add_layer(builder, block_layer_name(i, "project"), b.project);
-  }
-  add_layer(builder, "head", d.head);
+  start_weight_file(builder, ModelKind::kDetector, s, labels);
+  add_backbone_layers(builder, d.stem, d.blocks, d.head);
   for (size_t i = 0; i < d.extras.size(); ++i) {
     add_layer(builder, ssd_layer_name("extra", i, "expand"), d.extras[i].expand);
     add_layer(builder, ssd_layer_name("extra", i, "dw"), d.extras[i].depthwise);
@@ -299,27 +241,8 @@ DetectorConvertResult convert(const Graph& graph, const std::vector<std::string>
   }
   add_params(builder, "anchors.params", encode_anchor_params(anchor_params));
   add_params(builder, "postprocess.params", encode_postprocess_params(post));
-  const bool activation_quant = add_activation_quants(builder, d, graph);
-
-  DetectorConvertResult result;
-  result.file = builder.build();
-  if (result.file.empty()) fail("writing the weight file: " + builder.error());
-  DetectorSummary& s = result.summary;
-  s.alpha = alpha;
-  s.input_size = static_cast<uint32_t>(input_size);
-  s.num_classes = static_cast<uint32_t>(classes);
-  s.input_mean = mean;
-  s.input_std = std;
-  s.block_count = d.blocks.size();
-  s.tap_block = d.tap_block;
-  s.map_sizes = sizes;
-  s.anchor_count = anchor_count;
-  s.max_anchor_error = anchor_error;
-  s.tensor_count = builder.tensor_count();
-  s.weight_type = stored_type(d.stem.weights->type);
-  s.per_channel = d.stem.weights->quant.per_channel();
-  s.postprocess = post;
-  s.activation_quantization = activation_quant;
+  s.activation_quantization = add_activation_quants(builder, d, graph);
+  result.file = finish_weight_file(builder, &s);
   result.ok = true;
   return result;
 }
@@ -342,30 +265,14 @@ AnchorParams ssdlite_voc_anchor_params() {
 
 DetectorConvertResult convert_detector(const Graph& graph, const std::vector<std::string>& labels,
                                        const AnchorParams& anchors) {
-  DetectorConvertResult result;
-  try {
-    return convert(graph, labels, anchors);
-  } catch (const ConvertError& e) {
-    result.error = e.what();
-  } catch (const std::bad_alloc&) {
-    result.error = "out of memory while converting the model";
-  } catch (const std::exception& e) {
-    // Not expected: every check throws ConvertError. Kept so that a bug surfaces as a message.
-    result.error = std::string("internal error while converting: ") + e.what();
-  }
-  return result;
+  return converting<DetectorConvertResult>([&] { return convert(graph, labels, anchors); });
 }
 
 DetectorConvertResult convert_detector(const uint8_t* tflite, size_t size,
                                        const std::vector<std::string>& labels,
                                        const AnchorParams& anchors) {
-  ReadResult read = read_tflite(tflite, size);
-  if (!read.ok) {
-    DetectorConvertResult result;
-    result.error = read.error;
-    return result;
-  }
-  return convert_detector(read.graph, labels, anchors);
+  return converting<DetectorConvertResult>(
+      [&] { return convert(read_graph_or_fail(tflite, size), labels, anchors); });
 }
 
 }  // namespace mnv2::tflite

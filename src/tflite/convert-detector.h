@@ -25,7 +25,7 @@
 
 #include "model/anchors.h"
 #include "model/postprocess-params.h"
-#include "model/weight-format.h"
+#include "tflite/conversion-result.h"
 #include "tflite/tflite-reader.h"
 
 namespace mnv2::tflite {
@@ -37,32 +37,16 @@ inline constexpr float kAnchorTolerance = 1e-5f;
 // shared/models/SOURCES.md), which the TFLite file does not record.
 AnchorParams ssdlite_voc_anchor_params();
 
-struct DetectorSummary {
-  float alpha = 0.0f;
-  uint32_t input_size = 0;
-  uint32_t num_classes = 0;  // without the background
-  float input_mean = 0.0f;
-  float input_std = 0.0f;
-  size_t block_count = 0;
+// per_channel: the weights are quantized per channel (all layers alike in the shared model).
+struct DetectorSummary : ModelSummary {
   size_t tap_block = 0;
   std::vector<size_t> map_sizes;  // feature map sides, in anchor order
   size_t anchor_count = 0;
   float max_anchor_error = 0.0f;  // largest |generated - stored| over all anchor values
-  size_t tensor_count = 0;
-  TensorType weight_type = TensorType::kF32;
-  bool per_channel = false;
   PostprocessParams postprocess;
-  // Activations are quantized and their "<layer>.out_q" parameters were written (what the
-  // integer engine, ssdlite-q8.h, needs; see convert-detector.cc).
-  bool activation_quantization = false;
 };
 
-struct DetectorConvertResult {
-  bool ok = false;
-  std::string error;           // set when !ok
-  std::vector<uint8_t> file;   // the .mnv2 bytes when ok
-  DetectorSummary summary;
-};
+using DetectorConvertResult = ConversionResult<DetectorSummary>;
 
 // labels: one per class without a background entry (index i = class i of the scores after
 // their background column); their count must equal the model's num_classes.

@@ -2,25 +2,14 @@
 
 #include <algorithm>
 #include <initializer_list>
-#include <stdexcept>
+
+#include "tflite/convert-common.h"
+#include "tflite/graph-walk.h"
 
 namespace mnv2::tflite {
 namespace {
 
 constexpr char kPostprocessCode[] = "TFLite_Detection_PostProcess";
-
-// Thrown inside this file only and turned into the error message at the API boundary, so the
-// walk can stop at the first problem without threading errors through every step.
-struct WalkError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-[[noreturn]] void fail(const std::string& message) { throw WalkError(message); }
-
-std::string op_ref(const Operator& op) {
-  return "operator #" + std::to_string(op.index) + " (" +
-         (op.code == op::kCustom ? op.custom_code : op_name(op.code)) + ")";
-}
 
 bool is_one_of(int32_t code, std::initializer_list<int32_t> codes) {
   for (int32_t c : codes) {
@@ -29,13 +18,9 @@ bool is_one_of(int32_t code, std::initializer_list<int32_t> codes) {
   return false;
 }
 
-class Walker {
+class Walker : GraphWalk {
  public:
-  explicit Walker(const Graph& graph)
-      : graph_(graph),
-        producer_(graph.tensors.size(), -1),
-        used_(graph.operators.size(), false) {
-    check_indices();
+  explicit Walker(const Graph& graph) : GraphWalk(graph), producer_(graph.tensors.size(), -1) {
     for (const Operator& op : graph.operators) {
       for (int32_t t : op.outputs) {
         if (producer_[static_cast<size_t>(t)] != -1) {
@@ -93,44 +78,17 @@ class Walker {
     }
     std::reverse(d.extras.begin(), d.extras.end());
 
-    d.head = conv(produced_by(*d.maps[1].source, "the head CONV_2D (feature map 1)"),
-                  op::kConv2D, "head");
+    d.head = take_layer(produced_by(*d.maps[1].source, "the head CONV_2D (feature map 1)"),
+                        op::kConv2D, "head");
     backbone(d);
     d.tap_block = tap_block(d);
 
-    for (const Operator& op : graph_.operators) {
-      if (!used_[static_cast<size_t>(op.index)]) {
-        fail(op_ref(op) + " is not part of an SSD MobileNetV2 detector (the walk back from " +
-             op_ref(pp) + " does not reach it)");
-      }
-    }
+    check_all_taken("an SSD MobileNetV2 detector (the walk back from " + op_ref(pp) +
+                    " does not reach it)");
     return d;
   }
 
  private:
-  void check_indices() const {
-    const size_t count = graph_.tensors.size();
-    auto valid = [count](int32_t t) { return t >= 0 && static_cast<size_t>(t) < count; };
-    for (size_t i = 0; i < count; ++i) {
-      if (graph_.tensors[i].index != static_cast<int32_t>(i)) {
-        fail("graph tensor #" + std::to_string(i) + " has index " +
-             std::to_string(graph_.tensors[i].index));
-      }
-    }
-    for (size_t i = 0; i < graph_.operators.size(); ++i) {
-      const Operator& op = graph_.operators[i];
-      bool ok = op.index == static_cast<int32_t>(i);
-      for (int32_t t : op.inputs) ok = ok && (t == -1 || valid(t));
-      for (int32_t t : op.outputs) ok = ok && valid(t);
-      if (!ok) fail("graph operator #" + std::to_string(i) + " has an invalid tensor index");
-    }
-    for (int32_t t : graph_.inputs) {
-      if (!valid(t)) fail("graph input " + std::to_string(t) + " is not a tensor");
-    }
-  }
-
-  const Tensor& tensor(int32_t index) const { return graph_.tensors[static_cast<size_t>(index)]; }
-
   const Operator* producer_or_null(const Tensor& t) const {
     const int32_t op = producer_[static_cast<size_t>(t.index)];
     return op < 0 ? nullptr : &graph_.operators[static_cast<size_t>(op)];
@@ -143,20 +101,6 @@ class Walker {
            expected + " was expected");
     }
     return *op;
-  }
-
-  const Operator& take(const Operator& op, std::initializer_list<int32_t> codes,
-                       const std::string& expected) {
-    if (!is_one_of(op.code, codes)) fail(op_ref(op) + " found where " + expected + " was expected");
-    if (used_[static_cast<size_t>(op.index)]) {
-      fail(op_ref(op) + " is reached twice while walking the graph (as " + expected + ")");
-    }
-    if (op.outputs.size() != 1) {
-      fail(op_ref(op) + " has " + std::to_string(op.outputs.size()) + " outputs, expected 1");
-    }
-    if (op.inputs.empty() || op.inputs[0] < 0) fail(op_ref(op) + " has no data input");
-    used_[static_cast<size_t>(op.index)] = true;
-    return op;
   }
 
   // Steps back over shape / type-only operators (and LOGISTIC when allowed).
@@ -177,29 +121,6 @@ class Walker {
     return *t;
   }
 
-  const Tensor& constant_input(const Operator& op, size_t position, const char* what) const {
-    if (op.inputs.size() <= position || op.inputs[position] < 0) {
-      fail(op_ref(op) + " has no " + what + " input");
-    }
-    const Tensor& t = tensor(op.inputs[position]);
-    if (!t.is_constant()) {
-      fail(op_ref(op) + " " + what + " " + graph_.tensor_label(t.index) + " is not a constant");
-    }
-    return t;
-  }
-
-  ConvLayer conv(const Operator& op, int32_t code, const std::string& role) {
-    take(op, {code}, role + " " + op_name(code));
-    ConvLayer layer;
-    layer.role = role;
-    layer.op = &op;
-    layer.input = &tensor(op.inputs[0]);
-    layer.weights = &constant_input(op, 1, "weights");
-    layer.bias = &constant_input(op, 2, "bias");
-    layer.output = &tensor(op.outputs[0]);
-    return layer;
-  }
-
   const Operator& find_postprocess() {
     const Operator* found = nullptr;
     for (const Operator& op : graph_.operators) {
@@ -211,7 +132,7 @@ class Walker {
       fail(std::string("the graph has no ") + kPostprocessCode +
            " operator; is this an SSD detector exported with its postprocess?");
     }
-    used_[static_cast<size_t>(found->index)] = true;
+    claim(*found, "the detection postprocess");
     return *found;
   }
 
@@ -237,19 +158,21 @@ class Walker {
                  ConvLayer* pointwise) {
     const std::string role = std::string(kind) + " predictor " + std::to_string(map);
     const Tensor& t = skip_back(tensor(input), {op::kQuantize, op::kDequantize, op::kReshape});
-    *pointwise = conv(produced_by(t, role + " 1x1 CONV_2D"), op::kConv2D, role + " pointwise");
-    *depthwise = conv(produced_by(*pointwise->input, role + " DEPTHWISE_CONV_2D"),
-                      op::kDepthwiseConv2D, role + " depthwise");
+    *pointwise =
+        take_layer(produced_by(t, role + " 1x1 CONV_2D"), op::kConv2D, role + " pointwise");
+    *depthwise = take_layer(produced_by(*pointwise->input, role + " DEPTHWISE_CONV_2D"),
+                            op::kDepthwiseConv2D, role + " depthwise");
   }
 
   ExtraLayer extra_layer(const Tensor& output, const Tensor& expected_input, size_t index) {
     const std::string role = "extra " + std::to_string(index);
     ExtraLayer e;
-    e.project = conv(produced_by(output, role + " 1x1 CONV_2D"), op::kConv2D, role + " project");
-    e.depthwise = conv(produced_by(*e.project.input, role + " DEPTHWISE_CONV_2D"),
-                       op::kDepthwiseConv2D, role + " depthwise");
-    e.expand = conv(produced_by(*e.depthwise.input, role + " 1x1 CONV_2D"), op::kConv2D,
-                    role + " expand");
+    e.project =
+        take_layer(produced_by(output, role + " 1x1 CONV_2D"), op::kConv2D, role + " project");
+    e.depthwise = take_layer(produced_by(*e.project.input, role + " DEPTHWISE_CONV_2D"),
+                             op::kDepthwiseConv2D, role + " depthwise");
+    e.expand = take_layer(produced_by(*e.depthwise.input, role + " 1x1 CONV_2D"), op::kConv2D,
+                          role + " expand");
     if (e.expand.input != &expected_input) {
       fail(role + " (" + op_ref(*e.expand.op) + ") reads " +
            graph_.tensor_label(e.expand.input->index) + ", but feature map " +
@@ -287,14 +210,14 @@ class Walker {
       residual_in = a_is_project ? &c : &a;
     }
     const std::string role = "block";  // numbered once the blocks are counted
-    b.project = conv(produced_by(*project_out, "a block's project CONV_2D"), op::kConv2D,
-                     role + " project");
-    b.depthwise = conv(produced_by(*b.project.input, "a block's DEPTHWISE_CONV_2D"),
-                       op::kDepthwiseConv2D, role + " depthwise");
+    b.project = take_layer(produced_by(*project_out, "a block's project CONV_2D"), op::kConv2D,
+                           role + " project");
+    b.depthwise = take_layer(produced_by(*b.project.input, "a block's DEPTHWISE_CONV_2D"),
+                             op::kDepthwiseConv2D, role + " depthwise");
     const Operator* before = producer_or_null(*b.depthwise.input);
     if (before && is_pointwise(*before, graph_)) {
       b.has_expand = true;
-      b.expand = conv(*before, op::kConv2D, role + " expand");
+      b.expand = take_layer(*before, op::kConv2D, role + " expand");
       b.input = b.expand.input;
     } else {
       b.input = b.depthwise.input;
@@ -323,7 +246,7 @@ class Walker {
       d.blocks[i].depthwise.role = role + " depthwise";
       d.blocks[i].expand.role = role + " expand";
     }
-    d.stem = conv(produced_by(*t, "the stem CONV_2D"), op::kConv2D, "stem");
+    d.stem = take_layer(produced_by(*t, "the stem CONV_2D"), op::kConv2D, "stem");
     const Tensor& input = skip_back(*d.stem.input, {op::kQuantize, op::kDequantize});
     if (graph_.inputs.size() != 1 || graph_.inputs[0] != input.index) {
       fail("the stem " + op_ref(*d.stem.op) + " reads " + graph_.tensor_label(input.index) +
@@ -340,9 +263,7 @@ class Walker {
          " is not the expansion output of a backbone block");
   }
 
-  const Graph& graph_;
   std::vector<int32_t> producer_;
-  std::vector<bool> used_;
   const Operator* logistic_ = nullptr;  // set by skip_back when it passes the sigmoid
 };
 
@@ -352,7 +273,7 @@ bool walk_detector_graph(const Graph& graph, DetectorGraph* out, std::string* er
   try {
     *out = Walker(graph).walk();
     return true;
-  } catch (const WalkError& e) {
+  } catch (const ConvertError& e) {
     *error = e.what();
     return false;
   }

@@ -26,14 +26,6 @@
 
 namespace mnv2::tflite {
 
-struct BackboneBlock {
-  bool has_expand = false;
-  ConvLayer expand, depthwise, project;
-  const Operator* add = nullptr;  // the residual ADD, when present
-  const Tensor* input = nullptr;
-  const Tensor* output = nullptr;
-};
-
 struct ExtraLayer {
   ConvLayer expand, depthwise, project;
 };

@@ -3,19 +3,20 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <new>
 #include <stdexcept>
 #include <utility>
 
 #include "tflite-subset_generated.h"
+#include "tflite/error-boundary.h"
 
 namespace mnv2::tflite {
 namespace {
 
 namespace fb = ::tflite;
 
-// Thrown inside this file only and turned into ReadResult::error at the API boundary, so the
-// checks below can stop at the first problem without threading errors through every helper.
+// Thrown inside this file only and turned into ReadResult::error at the API boundary
+// (error-boundary.h), so the checks below can stop at the first problem without threading
+// errors through every helper.
 struct ReadError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -49,16 +50,6 @@ class CopyBudget {
 std::string tensor_ref(const fb::Tensor* tensor, size_t index) {
   std::string name = tensor && tensor->name() ? tensor->name()->str() : std::string();
   return "tensor '" + display_name(name) + "' (#" + std::to_string(index) + ")";
-}
-
-std::string op_ref(const Operator& op) {
-  return "operator #" + std::to_string(op.index) + " (" + op_name(op.code) + ")";
-}
-
-std::string shape_string(const std::vector<int32_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
-  return s + "]";
 }
 
 std::vector<int32_t> to_vector(const flatbuffers::Vector<int32_t>* values, CopyBudget& budget,
@@ -110,7 +101,7 @@ void read_data(const fb::Model* model, const fb::Tensor* src, size_t index, Tens
   }
   const uint64_t expected = static_cast<uint64_t>(dst.element_count) * element_bytes;
   if (bytes->size() != expected) {
-    fail(tensor_ref(src, index) + " of shape " + shape_string(dst.shape) + " and type " +
+    fail(tensor_ref(src, index) + " of shape " + shape_text(dst.shape) + " and type " +
          element_type_name(dst.type) + " needs " + std::to_string(expected) +
          " bytes of data but buffer " + std::to_string(buffer_index) + " has " +
          std::to_string(bytes->size()));
@@ -226,111 +217,104 @@ void check_window(const Operator& op, const char* what, int32_t w, int32_t h) {
   }
 }
 
-[[noreturn]] void wrong_options(const Operator& op, fb::BuiltinOptions type) {
-  fail(op_ref(op) + " carries options of type " + std::to_string(static_cast<int>(type)) +
-       ", not those of its operator");
+// The option table of type Options, the one op.code's operator carries: a table of another
+// type is an error (the file is inconsistent).
+template <typename Options>
+const Options& options_of(const fb::Operator* src, const Operator& op) {
+  const Options* options = src->builtin_options_as<Options>();
+  if (!options) {
+    fail(op_ref(op) + " carries options of type " +
+         std::to_string(static_cast<int>(src->builtin_options_type())) +
+         ", not those of its operator");
+  }
+  return *options;
 }
 
-// Conv2D and DepthwiseConv2D options share these fields (same names in both tables).
+// Conv2D, DepthwiseConv2D and Pool2D options share these fields (same names in all three).
+template <typename WindowOptions>
+void read_window(const WindowOptions& w, Operator& op) {
+  OperatorOptions& o = op.options;
+  o.padding = read_padding(w.padding(), op);
+  o.stride_w = w.stride_w();
+  o.stride_h = w.stride_h();
+  o.activation = read_activation(w.fused_activation_function(), op);
+  check_window(op, "stride", o.stride_w, o.stride_h);
+}
+
+// And the convolutions' dilation.
 template <typename ConvolutionOptions>
 void read_convolution_window(const ConvolutionOptions& c, Operator& op) {
   OperatorOptions& o = op.options;
-  o.padding = read_padding(c.padding(), op);
-  o.stride_w = c.stride_w();
-  o.stride_h = c.stride_h();
+  read_window(c, op);
   o.dilation_w = c.dilation_w_factor();
   o.dilation_h = c.dilation_h_factor();
-  o.activation = read_activation(c.fused_activation_function(), op);
-  check_window(op, "stride", o.stride_w, o.stride_h);
   check_window(op, "dilation", o.dilation_w, o.dilation_h);
 }
 
-// Reads the option table that belongs to op.code. A table of another type is an error (the
-// file is inconsistent); a missing table leaves has_options false for the caller to judge.
+// The fused activation of an operator whose options have nothing else the engines read.
+template <typename Options>
+Activation activation_of(const fb::Operator* src, const Operator& op) {
+  return read_activation(options_of<Options>(src, op).fused_activation_function(), op);
+}
+
+// Reads the option table that belongs to op.code. A table of another type is an error; a
+// missing table leaves has_options false for the caller to judge.
 void read_options(const fb::Operator* src, Operator& op, CopyBudget& budget) {
   OperatorOptions& o = op.options;
-  const fb::BuiltinOptions type = src->builtin_options_type();
-  if (type == fb::BuiltinOptions_NONE) return;
+  if (src->builtin_options_type() == fb::BuiltinOptions_NONE) return;
   switch (op.code) {
-    case op::kConv2D: {
-      const auto* c = src->builtin_options_as_Conv2DOptions();
-      if (!c) wrong_options(op, type);
-      read_convolution_window(*c, op);
+    case op::kConv2D:
+      read_convolution_window(options_of<fb::Conv2DOptions>(src, op), op);
       break;
-    }
     case op::kDepthwiseConv2D: {
-      const auto* c = src->builtin_options_as_DepthwiseConv2DOptions();
-      if (!c) wrong_options(op, type);
-      read_convolution_window(*c, op);
-      o.depth_multiplier = c->depth_multiplier();
+      const auto& c = options_of<fb::DepthwiseConv2DOptions>(src, op);
+      read_convolution_window(c, op);
+      o.depth_multiplier = c.depth_multiplier();
       break;
     }
     case op::kAveragePool2D:
     case op::kMaxPool2D: {
-      const auto* p = src->builtin_options_as_Pool2DOptions();
-      if (!p) wrong_options(op, type);
-      o.padding = read_padding(p->padding(), op);
-      o.stride_w = p->stride_w();
-      o.stride_h = p->stride_h();
-      o.filter_w = p->filter_width();
-      o.filter_h = p->filter_height();
-      o.activation = read_activation(p->fused_activation_function(), op);
-      check_window(op, "stride", o.stride_w, o.stride_h);
+      const auto& p = options_of<fb::Pool2DOptions>(src, op);
+      read_window(p, op);
+      o.filter_w = p.filter_width();
+      o.filter_h = p.filter_height();
       check_window(op, "filter", o.filter_w, o.filter_h);
       break;
     }
     case op::kFullyConnected: {
-      const auto* f = src->builtin_options_as_FullyConnectedOptions();
-      if (!f) wrong_options(op, type);
-      o.activation = read_activation(f->fused_activation_function(), op);
+      const auto& f = options_of<fb::FullyConnectedOptions>(src, op);
+      o.activation = read_activation(f.fused_activation_function(), op);
       o.fc_default_weights_format =
-          f->weights_format() == fb::FullyConnectedOptionsWeightsFormat_DEFAULT;
-      o.keep_dims = f->keep_num_dims();
+          f.weights_format() == fb::FullyConnectedOptionsWeightsFormat_DEFAULT;
+      o.keep_dims = f.keep_num_dims();
       break;
     }
-    case op::kSoftmax: {
-      const auto* s = src->builtin_options_as_SoftmaxOptions();
-      if (!s) wrong_options(op, type);
-      o.softmax_beta = s->beta();
+    case op::kSoftmax:
+      o.softmax_beta = options_of<fb::SoftmaxOptions>(src, op).beta();
       break;
-    }
     case op::kConcatenation: {
-      const auto* c = src->builtin_options_as_ConcatenationOptions();
-      if (!c) wrong_options(op, type);
-      o.axis = c->axis();
-      o.activation = read_activation(c->fused_activation_function(), op);
+      const auto& c = options_of<fb::ConcatenationOptions>(src, op);
+      o.axis = c.axis();
+      o.activation = read_activation(c.fused_activation_function(), op);
       break;
     }
-    case op::kAdd: {
-      const auto* a = src->builtin_options_as_AddOptions();
-      if (!a) wrong_options(op, type);
-      o.activation = read_activation(a->fused_activation_function(), op);
+    case op::kAdd:
+      o.activation = activation_of<fb::AddOptions>(src, op);
       break;
-    }
-    case op::kMul: {
-      const auto* m = src->builtin_options_as_MulOptions();
-      if (!m) wrong_options(op, type);
-      o.activation = read_activation(m->fused_activation_function(), op);
+    case op::kMul:
+      o.activation = activation_of<fb::MulOptions>(src, op);
       break;
-    }
-    case op::kReshape: {
-      const auto* r = src->builtin_options_as_ReshapeOptions();
-      if (!r) wrong_options(op, type);
-      o.new_shape = to_vector(r->new_shape(), budget, op_ref(op) + " new_shape");
+    case op::kReshape:
+      o.new_shape = to_vector(options_of<fb::ReshapeOptions>(src, op).new_shape(), budget,
+                              op_ref(op) + " new_shape");
       break;
-    }
-    case op::kMean: {
-      const auto* r = src->builtin_options_as_ReducerOptions();
-      if (!r) wrong_options(op, type);
-      o.keep_dims = r->keep_dims();
+    case op::kMean:
+      o.keep_dims = options_of<fb::ReducerOptions>(src, op).keep_dims();
       break;
-    }
-    case op::kSqueeze: {
-      const auto* s = src->builtin_options_as_SqueezeOptions();
-      if (!s) wrong_options(op, type);
-      o.squeeze_dims = to_vector(s->squeeze_dims(), budget, op_ref(op) + " squeeze_dims");
+    case op::kSqueeze:
+      o.squeeze_dims = to_vector(options_of<fb::SqueezeOptions>(src, op).squeeze_dims(), budget,
+                                 op_ref(op) + " squeeze_dims");
       break;
-    }
     default:
       return;  // options of operators we do not interpret are not read
   }
@@ -489,6 +473,18 @@ const char* activation_name(Activation activation) {
   return "unknown activation";
 }
 
+std::string shape_text(const std::vector<int32_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+std::string op_ref(const Operator& op) {
+  const bool custom = op.code == op::kCustom && !op.custom_code.empty();
+  return "operator #" + std::to_string(op.index) + " (" +
+         (custom ? op.custom_code : op_name(op.code)) + ")";
+}
+
 std::string display_name(const std::string& name) {
   constexpr size_t kMaxChars = 80;
   std::string shown = name.substr(0, name.find(';'));
@@ -501,9 +497,35 @@ std::string Graph::tensor_label(int32_t index) const {
          std::to_string(index) + ")";
 }
 
+std::string Graph::consistency_error() const {
+  auto valid = [&](int32_t t) { return t >= 0 && static_cast<size_t>(t) < tensors.size(); };
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor& t = tensors[i];
+    const size_t bytes = t.element_count * element_size(t.type);
+    if (t.index != static_cast<int32_t>(i) || (t.is_constant() && t.data_bytes() != bytes) ||
+        t.quant.scales.size() != t.quant.zero_points.size()) {
+      return "graph tensor #" + std::to_string(i) +
+             " is inconsistent (index, data size or quantization)";
+    }
+  }
+  for (size_t i = 0; i < operators.size(); ++i) {
+    const Operator& op = operators[i];
+    bool ok = op.index == static_cast<int32_t>(i);
+    for (int32_t t : op.inputs) ok = ok && (t == -1 || valid(t));
+    for (int32_t t : op.outputs) ok = ok && valid(t);
+    if (!ok) return "graph operator #" + std::to_string(i) + " has an invalid index";
+  }
+  for (int32_t t : inputs) {
+    if (!valid(t)) return "graph input " + std::to_string(t) + " is not a tensor";
+  }
+  for (int32_t t : outputs) {
+    if (!valid(t)) return "graph output " + std::to_string(t) + " is not a tensor";
+  }
+  return "";
+}
+
 ReadResult read_tflite(const uint8_t* data, size_t size) {
-  ReadResult result;
-  try {
+  return reporting_errors<ReadError, ReadResult>("reading the TFLite model", [&] {
     // The verifier checks alignment relative to the buffer start, while reads dereference
     // absolute addresses; a copy makes both agree for callers (fuzzers) with odd pointers.
     std::vector<uint64_t> aligned;
@@ -513,21 +535,12 @@ ReadResult read_tflite(const uint8_t* data, size_t size) {
       std::memcpy(aligned.data(), data, size);
       bytes = reinterpret_cast<const uint8_t*>(aligned.data());
     }
-    if (size > 0 && !bytes) {
-      result.error = "null data pointer with a non-zero size";
-      return result;
-    }
+    if (size > 0 && !bytes) fail("null data pointer with a non-zero size");
+    ReadResult result;
     result.graph = read_graph(bytes, size);
     result.ok = true;
-  } catch (const ReadError& e) {
-    result.error = e.what();
-  } catch (const std::bad_alloc&) {
-    result.error = "out of memory while reading the TFLite model";
-  } catch (const std::exception& e) {
-    // Not expected: every check throws ReadError. Kept so that a bug surfaces as a message.
-    result.error = std::string("internal error while reading the TFLite model: ") + e.what();
-  }
-  return result;
+    return result;
+  });
 }
 
 }  // namespace mnv2::tflite

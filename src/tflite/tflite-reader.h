@@ -75,6 +75,8 @@ const char* activation_name(Activation activation);
 // A tensor name short enough for a message: converters join every name a fused tensor had
 // with ';', so keep the first of them, and at most 80 characters.
 std::string display_name(const std::string& name);
+// "[1,224,224,3]", for messages.
+std::string shape_text(const std::vector<int32_t>& shape);
 
 struct Quantization {
   // Empty when the tensor is not quantized. Otherwise scales.size() == zero_points.size() and
@@ -138,6 +140,10 @@ struct Operator {
   std::vector<uint8_t> custom_options;
 };
 
+// "operator #12 (CONV_2D)", a custom operator by its custom code once it is read, for
+// messages.
+std::string op_ref(const Operator& op);
+
 struct Graph {
   uint32_t schema_version = 0;
   std::string description;
@@ -149,6 +155,13 @@ struct Graph {
 
   // "'name' (#index)" for error messages; index must be valid.
   std::string tensor_label(int32_t index) const;
+
+  // What read_tflite() guarantees and a graph built or edited in code (tests do) may break:
+  // every tensor and operator at its own position, valid tensor indices (-1 only for an
+  // optional operator input left out), constant data of the size the tensor's element count
+  // and type give, as many scales as zero points. Empty when all of that holds, else what does
+  // not; the converters refuse such a graph, their walks rely on it.
+  std::string consistency_error() const;
 };
 
 struct ReadResult {

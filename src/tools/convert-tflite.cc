@@ -1,18 +1,29 @@
 // mnv2-convert: TFLite MobileNetV2 classifier or SSDLite detector -> .mnv2 weight file.
 //   mnv2-convert [--detector] --labels LABELS.txt IN.tflite OUT.mnv2
+// or, for the browser benchmark, copies of a .tflite that LiteRT.js can run: the detection
+// post-process outputs given static shapes (tflite/detection-output-shapes.h), and with
+// --float-tflite the whole graph in float32 (tflite/float-graph.h):
+//   mnv2-convert --static-outputs IN.tflite OUT.tflite
+//   mnv2-convert --float-tflite IN.tflite OUT.tflite
 // Prints a one-line summary on success; on any error prints it to stderr and exits 1, leaving
 // no partial output file behind.
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tflite/convert-classifier.h"
 #include "tflite/convert-detector.h"
+#include "tflite/detection-output-shapes.h"
+#include "tflite/float-graph.h"
+#include "tflite/tflite-writer.h"
 
 namespace {
 
-const char kUsage[] = "usage: mnv2-convert [--detector] --labels LABELS.txt IN.tflite OUT.mnv2\n";
+const char kUsage[] =
+    "usage: mnv2-convert [--detector] --labels LABELS.txt IN.tflite OUT.mnv2\n"
+    "       mnv2-convert --static-outputs | --float-tflite IN.tflite OUT.tflite\n";
 
 int error(const std::string& message) {
   std::fprintf(stderr, "mnv2-convert: %s\n", message.c_str());
@@ -77,11 +88,53 @@ int convert_detector(const std::string& in_path, const std::string& out_path,
   return 0;
 }
 
+std::string shape_text(const std::vector<int32_t>& shape) {
+  std::string text;
+  for (int32_t d : shape) text += (text.empty() ? "" : "x") + std::to_string(d);
+  return text;
+}
+
+// A copy of the model for another runtime: static detection output shapes, and all in
+// float32 when `dequantize`.
+int copy_tflite(const std::string& in_path, const std::string& out_path,
+                const std::vector<uint8_t>& model, bool dequantize) {
+  const mnv2::tflite::ReadResult read = mnv2::tflite::read_tflite(model.data(), model.size());
+  if (!read.ok) return error(in_path + ": " + read.error);
+  mnv2::tflite::Graph graph = read.graph;
+  size_t dropped = 0;
+  size_t dequantized = 0;
+  if (dequantize) {
+    mnv2::tflite::FloatGraphResult converted = mnv2::tflite::float_graph(read.graph);
+    if (!converted.ok) return error(in_path + ": " + converted.error);
+    graph = std::move(converted.graph);
+    dropped = converted.dropped_operators;
+    dequantized = converted.dequantized_constants;
+  }
+  std::string err;
+  const int shaped = mnv2::tflite::set_detection_output_shapes(graph, &err);
+  if (shaped < 0) return error(in_path + ": " + err);
+  const mnv2::tflite::WriteResult written = mnv2::tflite::write_tflite(graph);
+  if (!written.ok) return error(in_path + ": " + written.error);
+  if (!write_file(out_path, written.bytes, &err)) return error(err);
+  std::string outputs;
+  for (int32_t t : graph.outputs) outputs += (outputs.empty() ? "" : ", ") + shape_text(graph.tensors[t].shape);
+  std::printf("%s: %s of %s: %zu operators (%zu QUANTIZE/DEQUANTIZE dropped), %zu constants "
+              "dequantized, %d detection post-process op(s) given static output shapes, input %s, "
+              "outputs %s, %zu bytes\n",
+              out_path.c_str(), dequantize ? "float32 copy" : "copy", in_path.c_str(),
+              graph.operators.size(), dropped, dequantized, shaped,
+              shape_text(graph.tensors[graph.inputs.at(0)].shape).c_str(), outputs.c_str(),
+              written.bytes.size());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string labels_path;
   bool detector = false;
+  bool float_tflite = false;
+  bool static_outputs = false;
   std::vector<std::string> positional;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -90,6 +143,10 @@ int main(int argc, char** argv) {
       labels_path = argv[++i];
     } else if (arg == "--detector") {
       detector = true;
+    } else if (arg == "--float-tflite") {
+      float_tflite = true;
+    } else if (arg == "--static-outputs") {
+      static_outputs = true;
     } else if (arg == "-h" || arg == "--help") {
       std::fputs(kUsage, stdout);
       return 0;
@@ -99,7 +156,14 @@ int main(int argc, char** argv) {
       positional.push_back(arg);
     }
   }
-  if (labels_path.empty() || positional.size() != 2) {
+  const bool copy = float_tflite || static_outputs;
+  if (copy && !detector && labels_path.empty() && positional.size() == 2) {
+    std::vector<uint8_t> model;
+    std::string err;
+    if (!mnv2::tflite::read_binary_file(positional[0], &model, &err)) return error(err);
+    return copy_tflite(positional[0], positional[1], model, float_tflite);
+  }
+  if (copy || labels_path.empty() || positional.size() != 2) {
     std::fputs(kUsage, stderr);
     return 1;
   }

@@ -6,18 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { openPage, screenshotPath, imagesDir, useBrowserSession } from './support.js';
+import { openPage, openDemo as openDemoIn, screenshotPath, imagesDir, useBrowserSession } from './support.js';
 
 const LOAD_TIMEOUT = 60_000;
 
 const session = useBrowserSession();
-
-async function openDemo(query = '') {
-  const { page, errors } = await openPage(session.context);
-  await page.goto(`${session.url}/${query}`);
-  await page.locator('#status', { hasText: 'Ready' }).waitFor({ timeout: LOAD_TIMEOUT });
-  return { page, errors };
-}
+const openDemo = (query) => openDemoIn(session, query, LOAD_TIMEOUT);
 
 /** Whether this build's demo shows detections (it does once the package exports a detector). */
 async function demoDetects(page) {

@@ -118,3 +118,25 @@ export function screenshotPath(name) {
   mkdirSync(artifactsDir, { recursive: true });
   return path.join(artifactsDir, name);
 }
+
+/**
+ * Opens the demo page (with `query`, e.g. '?worker=1') in a new page of the session's browser
+ * and waits until its model is ready; resolves to openPage()'s {page, errors}.
+ */
+export async function openDemo(session, query = '', timeout = 60_000) {
+  const { page, errors } = await openPage(session.context);
+  await page.goto(`${session.url}/${query}`);
+  await page.locator('#status', { hasText: 'Ready' }).waitFor({ timeout });
+  return { page, errors };
+}
+
+/** Serves `page` without the two headers that make it cross-origin isolated (COOP, COEP). */
+export async function withoutIsolation(page) {
+  await page.route('**/*', async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['cross-origin-opener-policy'];
+    delete headers['cross-origin-embedder-policy'];
+    await route.fulfill({ response, headers });
+  });
+}

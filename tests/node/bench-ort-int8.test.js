@@ -18,7 +18,8 @@ import path from 'node:path';
 import { imagesDir, repoRoot } from './shared-data.js';
 import { loadSharedImages } from '../../bench/images.mjs';
 import { readWeights } from '../../bench/mnv2-weights.mjs';
-import { compareInt8Top, createOrtQ8Peer } from '../../bench/peer-ort-q8.mjs';
+import { createOrtQ8Peer } from '../../bench/peer-ort-q8.mjs';
+import { compareInt8Top } from '../../bench/int8-agreement.mjs';
 import { createOursPeer } from '../../bench/peer-ours.mjs';
 import { ortKernels } from '../../bench/ort-kernels.mjs';
 

@@ -1,5 +1,5 @@
 // `bench --profile` and the pieces behind it: the SIMD128 peak micro-benchmark exposed by the
-// module, the per-layer report, and the GEMM tile slot the relaxed-SIMD experiment swaps.
+// module and the per-layer report.
 // Only shapes and sanity are checked: no timing assertions (machines and load differ).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,8 +7,6 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from './shared-data.js';
 import { measureSimdPeak } from '../../web/simd-peak.js';
-import { singleThreadModule } from '../../web/wasm-module.js';
-import { load } from '../../web/index.js';
 
 test('measureSimdPeak returns a positive, finite GMAC/s', async () => {
   const { gmacs } = await measureSimdPeak({ warmupMs: 100, runs: 3 });
@@ -26,22 +24,4 @@ test('bench --profile --json adds per-layer ms, GMAC/s and % of peak', () => {
     assert.ok(layer.ms >= 0 && Number.isFinite(layer.gmacs) && Number.isFinite(layer.percentOfPeak), JSON.stringify(layer));
   }
   assert.ok(Math.abs(profile.totals.macs - 300.8e6) < 1e6, `total MACs ${profile.totals.macs}`);
-});
-
-test('the GEMM full-tile slot holds a function, and putting it back leaves results unchanged', async () => {
-  const module = await singleThreadModule();
-  const table = Object.values(module.asm).find((value) => value instanceof WebAssembly.Table);
-  const slot = module.gemmFullTileSlot();
-  const tile = table.get(slot);
-  assert.equal(typeof tile, 'function');
-  const model = await load({ threads: 1 });
-  try {
-    const data = new Uint8Array(224 * 224 * 4).map((_, i) => (i * 37) & 255);
-    const image = { data, width: 224, height: 224 };
-    const before = await model.embed(image);
-    table.set(slot, tile);
-    assert.deepEqual(await model.embed(image), before);
-  } finally {
-    model.dispose();
-  }
 });

@@ -8,12 +8,12 @@
 // index order (background, tench, ...), which carry no ranking. "At least 4 of the top-5
 // agree" is therefore counted over the reference entries with a non-zero score, and any class
 // we rank that the reference did not must score no more than its 5th entry + 0.08.
-import { test, before, after } from 'node:test';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { load } from '../../web/index.js';
 import { readImage } from '../../web/decode-image.js';
-import { assertReferenceCoversImages, imagePaths, readReference } from './shared-data.js';
+import { testEveryPhoto } from './reference-photos.js';
+import { readReference } from './shared-data.js';
 
 const reference = readReference('mobilenet_v2_1.0_224_quant.jsonl');
 let model;
@@ -21,12 +21,8 @@ let model;
 before(async () => { model = await load(); });
 after(() => model.dispose());
 
-test('every shared image has a reference entry', () => assertReferenceCoversImages(reference));
-
-for (const imagePath of imagePaths()) {
-  const name = path.basename(imagePath);
-  test(`${name} matches the reference top-5`, async () => {
-    const expected = reference.get(name);
+testEveryPhoto(reference, (name) => `${name} matches the reference top-5`,
+  async (imagePath, expected) => {
     const top = await model.classify(await readImage(imagePath), { topK: 5, crop: 0.875 });
     const indices = top.map((entry) => entry.index);
     assert.equal(indices[0], expected.top5[0],
@@ -43,4 +39,3 @@ for (const imagePath of imagePaths()) {
     assert.ok(Math.abs(top[0].score - expected.scores[0]) <= 0.08,
       `top-1 score ${top[0].score.toFixed(4)} vs reference ${expected.scores[0]}`);
   });
-}

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { loadDetector } from '../../web/index.js';
 import { readImage } from '../../web/decode-image.js';
-import { assertReferenceCoversImages, corners, imagePaths, iou, readReference } from './shared-data.js';
+import { testEveryPhoto } from './reference-photos.js';
+import { corners, imagePaths, iou, readReference } from './shared-data.js';
 
 const reference = readReference('ssdlite_mobilenet_v2_voc_300.jsonl');
 let detector;
@@ -17,12 +18,8 @@ let detector;
 before(async () => { detector = await loadDetector(); });
 after(() => detector.dispose());
 
-test('every shared image has a reference entry', () => assertReferenceCoversImages(reference));
-
-for (const imagePath of imagePaths()) {
-  const name = path.basename(imagePath);
-  test(`${name} finds the reference's objects`, async (t) => {
-    const expected = reference.get(name);
+testEveryPhoto(reference, (name) => `${name} finds the reference's objects`,
+  async (imagePath, expected, t) => {
     const image = await readImage(imagePath);
     assert.deepEqual([image.width, image.height], [expected.width, expected.height]);
     const found = await detector.detect(image, { minScore: 0.7 });
@@ -41,7 +38,6 @@ for (const imagePath of imagePaths()) {
       t.diagnostic(`${want.label}: IoU ${best.overlap.toFixed(3)}, score ${best.d.score.toFixed(4)} vs ${want.score} (${difference >= 0 ? '+' : ''}${difference.toFixed(4)})`);
     }
   });
-}
 
 test('cat.bmp: one cat close to [34, 37, 357, 343]', async () => {
   const found = await detector.detect(await readImage(path.join(path.dirname(imagePaths()[0]), 'cat.bmp')));

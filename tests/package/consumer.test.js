@@ -44,10 +44,12 @@ after(() => {
 
 test('the tarball holds the runtime files and nothing else', () => {
   const files = packed.files.map((file) => file.path).sort();
-  // dist/ holds only what the Embind targets write: modules, their .wasm, pthread workers.
+  // dist/ holds only what the build writes: modules, their .wasm, pthread workers, and the
+  // relaxed-SIMD kernel modules (also embedded in the modules' JavaScript).
   const allowed = /^(README\.md|LICENSE[^/]*|package\.json|dist\/([\w-]+\/)?[\w.-]+\.(mjs|js|wasm|json)|web\/[\w-]+\.(js|d\.ts)|weights\/[\w.-]+\.mnv2)$/;
   for (const file of files) assert.match(file, allowed, `${file} should not be published`);
-  const required = ['package.json', 'dist/mobilenetv2.mjs', 'dist/mobilenetv2.wasm', 'web/index.js', 'web/index.d.ts',
+  const required = ['package.json', 'dist/mobilenetv2.mjs', 'dist/mobilenetv2.wasm', 'dist/relaxed-kernels.wasm',
+    'dist/relaxed-kernels-shared.wasm', 'web/index.js', 'web/index.d.ts',
     'web/worker.js', 'web/cli.js', ...readdirSync(path.join(repoRoot, 'weights')).filter((name) => name.endsWith('.mnv2')).map((name) => `weights/${name}`)];
   for (const file of required) assert.ok(files.includes(file), `${file} is missing from the tarball`);
 });

@@ -64,6 +64,20 @@ for (const [loader, name] of [['load', 'MobileNetV2'], ['loadDetector', 'Detecto
   });
 }
 
+test('every public member of a head from createHead() is declared in Head', async () => {
+  const body = interfaceBody(declarations('index.d.ts'), 'Head');
+  const model = await api.load();
+  const head = model.createHead();
+  try {
+    for (const member of publicMembers(head)) {
+      assert.match(body, new RegExp(`^\\s+(readonly )?${member}[(:?]`, 'm'), `Head.${member} is not declared`);
+    }
+  } finally {
+    head.dispose();
+    model.dispose();
+  }
+});
+
 test('a TypeScript consumer type-checks against the declarations', () => {
   const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', path.join(repoRoot, 'tests/package/types/tsconfig.json')], { encoding: 'utf8' });

@@ -5,12 +5,15 @@ import * as view from './view.js';
 import * as architecture from './architecture-view.js';
 import { watchImageInputs, showSamples } from './image-input.js';
 import { startWebcam } from './webcam.js';
+import { createTeachPanel } from './teach-panel.js';
+import { engineOptions, showBackend, watchEngineOptions } from './engine-options.js';
 
 const $ = (id) => document.getElementById(id);
 const preview = $('preview');
 const video = $('video');
 const workerToggle = $('worker-toggle');
 const webcamButton = $('webcam-button');
+const teach = createTeachPanel({ preview, video });
 
 // Detection appears in the demo as soon as the package exports it.
 const canDetect = typeof mnv2.loadDetector === 'function';
@@ -41,7 +44,9 @@ async function loadModels(worker) {
   view.showError(null);
   view.setProgress(0);
   view.setStatus('Loading the model…');
-  const classifier = await mnv2.load({ worker, onProgress: progressReporter('classifier') });
+  showBackend(null);
+  const classifier = await mnv2.load({ worker, ...engineOptions(), onProgress: progressReporter('classifier') });
+  showBackend(classifier.backend);
   let detector = null;
   if (canDetect) {
     try {
@@ -54,7 +59,9 @@ async function loadModels(worker) {
   view.setProgress(null);
   view.setStatus(`Ready: inference runs ${where}.`);
   view.setModelInfo(`MobileNetV2 ${classifier.alpha.toFixed(2).replace(/0$/, '')} at ${classifier.inputSize}×${classifier.inputSize}, ` +
-    `${classifier.numClasses} classes${detector ? ', SSDLite object detector' : ''}; WebAssembly SIMD128, ${where}.`);
+    `${classifier.numClasses} classes${detector ? ', SSDLite object detector' : ''}; ${classifier.precision}, ` +
+    `${classifier.threads} thread${classifier.threads > 1 ? 's' : ''}, backend ${classifier.backend}, ${where}.`);
+  teach.attach(classifier);
   // The panel is extra: a failure there must not take the models down.
   await showArchitecture(classifier, detector, worker).catch((error) => view.showError(`Architecture panel: ${error.message}`));
   return { classifier, detector, worker };
@@ -238,16 +245,18 @@ async function toggleWebcam() {
 function main() {
   const params = new URLSearchParams(location.search);
   workerToggle.checked = params.get('worker') === '1';
+  const reload = () => switchModels(workerToggle.checked).then(() => {
+    if (!stopWebcam && previewUrl) showImage(previewUrl, previewName);
+  }, () => {});
   workerToggle.addEventListener('change', () => {
     // Keep the choice in the address, so a reload or a shared link keeps the mode.
     const url = new URL(location.href);
     if (workerToggle.checked) url.searchParams.set('worker', '1');
     else url.searchParams.delete('worker');
     history.replaceState(null, '', url);
-    switchModels(workerToggle.checked).then(() => {
-      if (!stopWebcam && previewUrl) showImage(previewUrl, previewName);
-    }, () => {});
+    reload();
   });
+  watchEngineOptions(reload);
   webcamButton.addEventListener('click', toggleWebcam);
   $('profile-button').addEventListener('click', profileLayers);
   watchImageInputs(showImage, (message) => view.showError(message));

@@ -42,8 +42,11 @@ export function announce(text) {
   $('announce').textContent = text;
 }
 
-/** The top classes as a list: label, percentage, and a bar (decorative: the text says it all). */
-export function renderClasses(top) {
+/**
+ * The top classes as a list: label, percentage, and a bar (decorative: the text says it all).
+ * list: the <ol> to fill (default #classes; the Teach panel has its own).
+ */
+export function renderClasses(top, list = $('classes')) {
   const rows = top.map(({ label, score }) => {
     const row = element('li', 'class-row');
     row.append(element('span', 'class-label', label), element('span', 'class-score', percent(score)));
@@ -55,7 +58,7 @@ export function renderClasses(top) {
     row.append(bar);
     return row;
   });
-  $('classes').replaceChildren(...rows);
+  list.replaceChildren(...rows);
 }
 
 /**

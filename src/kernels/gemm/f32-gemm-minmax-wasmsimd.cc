@@ -1,7 +1,6 @@
-// Packed GEMM, 4x8 register tile: 4 rows of `a` times one 8-channel weight block, two f32x4
-// accumulators per row. 8 accumulators + 2 weight vectors + 1 broadcast + 1 product keep V8's
-// whole k loop in x86-64's 15 allocatable XMM registers (6x8 needs 16 and spills: measured
-// ~35% slower under V8 11).
+// Packed GEMM on 4x8 register tiles (f32-gemm-tile.h): the driver shared by the SIMD128
+// kernel and its relaxed-SIMD twin (f32-gemm-minmax-wasmrelaxedsimd.cc), which differ only
+// in the tiles' multiply-add.
 //
 // Rows of `a` are first copied into panels, [k][rows] for each group of 4 rows, so the tile
 // reads all its rows through one pointer: with four separate row pointers V8's k loop measured
@@ -10,21 +9,19 @@
 // block it serves. A last group of 1-3 rows gets a tile of its own height instead of computing
 // 4 rows and dropping some, which matters for the 7- and 14-pixel-wide rows of the fused blocks.
 //
-// Products are added in k order per output, like the reference, so the twins agree bit for bit
-// on finite data (unless the full tile was swapped for a fused multiply-add build, see
-// gemm-full-tile.h).
+// Products are added in k order per output, like the reference, so the SIMD128 twins agree
+// bit for bit on finite data.
 #include <algorithm>
 #include <vector>
 
-#include "kernels/gemm/gemm-full-tile.h"
+#include "kernels/gemm/f32-gemm-tile.h"
 #include "kernels/kernels.h"
-#include "kernels/simd-partial.h"
 #include "kernels/simd.h"
 
 namespace mnv2 {
+namespace gemm {
 namespace {
 
-constexpr size_t kTileRows = 4;
 // Rows of `a` are processed in chunks of about this many bytes: every weight block sweeps a
 // whole chunk before the next block is loaded, so for large m a block's weights are reused
 // from L1 across the chunk while the chunk itself stays cached across blocks.
@@ -32,23 +29,6 @@ constexpr size_t kChunkBytes = 32 * 1024;
 // Packed weights up to this size are swept once per group of rows instead (see below): the
 // expand convolutions of the early blocks (k = 16..32) have such small weights.
 constexpr size_t kL1WeightBytes = 16 * 1024;
-
-inline void store_row(float* c, const float* residual, v128_t lo, v128_t hi, size_t nr) {
-  if (nr == kGemmChannelBlock) {
-    if (residual != nullptr) {
-      lo = wasm_f32x4_add(lo, wasm_v128_load(residual));
-      hi = wasm_f32x4_add(hi, wasm_v128_load(residual + 4));
-    }
-    wasm_v128_store(c, lo);
-    wasm_v128_store(c + 4, hi);
-    return;
-  }
-  if (residual != nullptr) {
-    lo = wasm_f32x4_add(lo, load_f32_partial(residual, std::min<size_t>(nr, 4)));
-    if (nr > 4) hi = wasm_f32x4_add(hi, load_f32_partial(residual + 4, nr - 4));
-  }
-  store_f32x8_partial(c, lo, hi, nr);
-}
 
 // Copies rows [0, rows) of `a` (rows <= 4) into panel[kk * rows + r]. Full groups of 4 rows
 // are transposed 4x4 at a time in registers.
@@ -77,60 +57,8 @@ void pack_rows(size_t rows, size_t k, const float* a, size_t a_stride, float* pa
   }
 }
 
-// One tile: kRows rows of the panel times the 8-channel block `w`, columns [0, nr) stored.
-template <size_t kRows>
-inline void tile(size_t nr, size_t k, const float* panel, const float* w, float* c,
-                 size_t c_stride, const float* residual, size_t residual_stride, v128_t vmin,
-                 v128_t vmax) {
-  v128_t lo[kRows], hi[kRows];
-  lo[0] = wasm_v128_load(w);
-  hi[0] = wasm_v128_load(w + 4);
-  for (size_t r = 1; r < kRows; r++) lo[r] = lo[0], hi[r] = hi[0];
-  w += kGemmChannelBlock;
-
-  for (size_t kk = k; kk != 0; kk--) {
-    const v128_t wlo = wasm_v128_load(w);
-    const v128_t whi = wasm_v128_load(w + 4);
-    w += kGemmChannelBlock;
-    for (size_t r = 0; r < kRows; r++) {
-      const v128_t va = wasm_v128_load32_splat(panel + r);
-      lo[r] = wasm_f32x4_add(lo[r], wasm_f32x4_mul(va, wlo));
-      hi[r] = wasm_f32x4_add(hi[r], wasm_f32x4_mul(va, whi));
-    }
-    panel += kRows;
-  }
-
-  for (size_t r = 0; r < kRows; r++) {
-    // pmax(x, lo) = x < lo ? lo : x and pmin(x, hi) = hi < x ? hi : x: exactly the
-    // reference's std::max / std::min, so NaN and infinite bounds behave the same (one
-    // instruction each on x86, where IEEE min/max take several).
-    const v128_t out_lo = wasm_f32x4_pmin(wasm_f32x4_pmax(lo[r], vmin), vmax);
-    const v128_t out_hi = wasm_f32x4_pmin(wasm_f32x4_pmax(hi[r], vmin), vmax);
-    store_row(c + r * c_stride, residual != nullptr ? residual + r * residual_stride : nullptr,
-              out_lo, out_hi, nr);
-  }
-}
-
-using tile_fn = void(size_t nr, size_t k, const float* panel, const float* w, float* c,
-                     size_t c_stride, const float* residual, size_t residual_stride,
-                     v128_t vmin, v128_t vmax);
-constexpr tile_fn* kTiles[kTileRows + 1] = {nullptr, tile<1>, tile<2>, tile<3>, tile<4>};
-
-}  // namespace
-
-// The full 4x8 tile (all 8 columns stored), which does nearly all the work, is always called
-// through this pointer. Its value is a slot of the module's function table, so a faster
-// build of the same tile in another WebAssembly module (the relaxed-SIMD experiment,
-// bench/relaxed/) can be swapped in by JavaScript without this module knowing about it.
-void f32_gemm_full_tile__wasmsimd(size_t k, const float* panel, const float* w, float* c,
-                                  size_t c_stride, const float* residual,
-                                  size_t residual_stride, v128_t vmin, v128_t vmax) {
-  tile<kTileRows>(kGemmChannelBlock, k, panel, w, c, c_stride, residual, residual_stride, vmin,
-                  vmax);
-}
-gemm_full_tile_fn* gemm_full_tile = f32_gemm_full_tile__wasmsimd;
-
-namespace {
+constexpr Tiles kSimdTiles = {
+    {nullptr, tile<1, MulAdd>, tile<2, MulAdd>, tile<3, MulAdd>, tile<4, MulAdd>}};
 
 // The panels of the current chunk. Grown on the first calls to the largest chunk seen, then
 // reused: inference allocates nothing. One per thread, should kernels ever run on several.
@@ -138,10 +66,9 @@ thread_local std::vector<float> chunk_panels;
 
 }  // namespace
 
-void f32_gemm_minmax__wasmsimd(size_t m, size_t k, size_t n, const float* a, size_t a_stride,
-                               const float* packed, float* c, size_t c_stride,
-                               const float* residual, size_t residual_stride, float min,
-                               float max) {
+void gemm(const Tiles& tiles, size_t m, size_t k, size_t n, const float* a, size_t a_stride,
+          const float* packed, float* c, size_t c_stride, const float* residual,
+          size_t residual_stride, float min, float max) {
   const v128_t vmin = wasm_f32x4_splat(min);
   const v128_t vmax = wasm_f32x4_splat(max);
   const size_t block_floats = kGemmChannelBlock * (1 + k);
@@ -160,13 +87,7 @@ void f32_gemm_minmax__wasmsimd(size_t m, size_t k, size_t n, const float* a, siz
       pack_rows(mr, k, a + i * a_stride, a_stride, panels + (i - chunk) * k);
     }
     const auto run_tile = [&](size_t i, size_t j, const float* w) {
-      if (i + kTileRows <= chunk_end && j + kGemmChannelBlock <= n) {
-        gemm_full_tile(k, panels + (i - chunk) * k, w, c + i * c_stride + j, c_stride,
-                       residual != nullptr ? residual + i * residual_stride + j : nullptr,
-                       residual_stride, vmin, vmax);
-        return;
-      }
-      kTiles[std::min(kTileRows, chunk_end - i)](
+      tiles.by_rows[std::min(kTileRows, chunk_end - i)](
           std::min(kGemmChannelBlock, n - j), k, panels + (i - chunk) * k, w,
           c + i * c_stride + j, c_stride,
           residual != nullptr ? residual + i * residual_stride + j : nullptr, residual_stride,
@@ -186,6 +107,16 @@ void f32_gemm_minmax__wasmsimd(size_t m, size_t k, size_t n, const float* a, siz
       }
     }
   }
+}
+
+}  // namespace gemm
+
+void f32_gemm_minmax__wasmsimd(size_t m, size_t k, size_t n, const float* a, size_t a_stride,
+                               const float* packed, float* c, size_t c_stride,
+                               const float* residual, size_t residual_stride, float min,
+                               float max) {
+  gemm::gemm(gemm::kSimdTiles, m, k, n, a, a_stride, packed, c, c_stride, residual,
+             residual_stride, min, max);
 }
 
 }  // namespace mnv2

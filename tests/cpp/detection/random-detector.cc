@@ -12,16 +12,6 @@
 namespace mnv2::testing {
 namespace {
 
-// The VOC model's anchor generator (tflite/convert-detector.cc has the converter's copy; the
-// portable tests cannot link the converter), with the spec's aspect ratios (VOC's by default).
-AnchorParams voc_anchor_params(const std::vector<float>& aspect_ratios) {
-  AnchorParams params;
-  params.min_scale = 0.2f;
-  params.max_scale = 0.95f;
-  params.aspect_ratios = aspect_ratios;
-  return params;
-}
-
 class Writer {
  public:
   Writer(const RandomDetectorSpec& spec)
@@ -102,6 +92,11 @@ class Writer {
 
 }  // namespace
 
+AnchorParams voc_anchor_params() {
+  // min and max scale, aspect ratios; the interpolated box and the reduced lowest layer.
+  return AnchorParams{0.2f, 0.95f, {1.0f, 2.0f, 0.5f, 3.0f, 0.3333f}, 1.0f, true};
+}
+
 PostprocessParams voc_postprocess_params(uint32_t num_classes) {
   PostprocessParams p;
   p.scales = {10.0f, 10.0f, 5.0f, 5.0f};
@@ -152,7 +147,8 @@ std::vector<uint8_t> random_detector_file(const RandomDetectorSpec& spec) {
   w.pointwise("head", u(arch.blocks.back().out_channels), u(arch.head_channels));
   w.activation("head", Q8Range::kRelu6);
 
-  const AnchorParams anchors = voc_anchor_params(spec.aspect_ratios);
+  AnchorParams anchors = voc_anchor_params();
+  anchors.aspect_ratios = spec.aspect_ratios;
   std::vector<uint32_t> map_channels = {u(arch.blocks[kSsdTapBlock].expanded_channels),
                                         u(arch.head_channels)};
   for (size_t i = 0; i < spec.extras.size(); ++i) {

@@ -9,9 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "model/anchors.h"
 #include "model/postprocess-params.h"
 
 namespace mnv2::testing {
+
+// The VOC model's anchor generator (tflite/convert-detector.cc has the converter's copy; the
+// portable tests cannot link the converter).
+AnchorParams voc_anchor_params();
 
 struct RandomDetectorSpec {
   float alpha = 0.35f;

@@ -5,18 +5,13 @@
 
 #include <cmath>
 
+#include "detection/random-detector.h"
 #include "model/anchors.h"
 
 namespace mnv2 {
 namespace {
 
-AnchorParams voc() {
-  AnchorParams p;
-  p.min_scale = 0.2f;
-  p.max_scale = 0.95f;
-  p.aspect_ratios = {1.0f, 2.0f, 0.5f, 3.0f, 0.3333f};
-  return p;
-}
+AnchorParams voc() { return testing::voc_anchor_params(); }
 
 void check_anchor(const Anchor& a, float y, float x, float h, float w) {
   CHECK(a.y == doctest::Approx(y).epsilon(1e-6));

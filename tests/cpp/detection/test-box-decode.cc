@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "detection/random-detector.h"
 #include "model/box-decode.h"
 #include "model/postprocess-params.h"
 
@@ -44,15 +45,8 @@ TEST_SUITE("box decoding") {
   }
 
   TEST_CASE("postprocess parameters round-trip and are range-checked") {
-    PostprocessParams p;
-    p.scales = {10, 10, 5, 5};
-    p.iou_threshold = 0.6f;
-    p.score_threshold = 0.7f;
-    p.max_detections = 10;
-    p.max_classes_per_detection = 1;
-    p.detections_per_class = 100;
+    PostprocessParams p = testing::voc_postprocess_params(20);
     p.use_regular_nms = true;
-    p.num_classes = 20;
     PostprocessParams back;
     std::string error;
     REQUIRE(decode_postprocess_params(encode_postprocess_params(p), &back, &error));

@@ -9,8 +9,9 @@
 #include "api/detector.h"
 #include "detection/random-detector.h"
 #include "model/architecture.h"
-#include "model/summary-totals.h"
+#include "model/ssdlite.h"
 #include "model/weight-file.h"
+#include "plan/summary.h"
 
 namespace mnv2 {
 namespace {

@@ -45,11 +45,11 @@ Outputs run(Detector& detector, const std::vector<uint8_t>& image, size_t width,
   DetectOptions options = detector.default_options();
   REQUIRE_MESSAGE(detector.detect(image.data(), width, height, image.size(), options,
                                   &detections, &error), error);
-  const SSDLite& net = detector.network();
   Outputs out;
-  out.encodings.assign(net.box_encodings(), net.box_encodings() + net.num_anchors() * 4);
-  out.scores.assign(net.class_scores(),
-                    net.class_scores() + net.num_anchors() * net.score_stride());
+  out.encodings.assign(detector.box_encodings(),
+                       detector.box_encodings() + detector.num_anchors() * 4);
+  out.scores.assign(detector.class_scores(),
+                    detector.class_scores() + detector.num_anchors() * detector.score_stride());
   return out;
 }
 
@@ -59,11 +59,11 @@ TEST_SUITE("ssdlite") {
   TEST_CASE("feature maps, anchors and parameters follow from the weight file") {
     testing::RandomDetectorSpec spec;  // alpha 0.35, 128x128, 3 classes
     auto detector = make(testing::random_detector_file(spec));
-    const SSDLite& net = detector->network();
+    const NetworkDescription& net = detector->network().description();
     CHECK(detector->input_size() == 128);
     CHECK(detector->num_classes() == 3);
     CHECK(detector->labels().size() == 3);
-    REQUIRE(net.feature_map_count() == 6);
+    REQUIRE(net.ssd.maps.size() == 6);
     const size_t sizes[] = {8, 4, 2, 1, 1, 1};
     const ArchitectureShape arch = mobilenet_v2_architecture(0.35f);
     const size_t channels[] = {arch.blocks[13].expanded_channels, arch.head_channels, 64, 32, 32,
@@ -71,14 +71,17 @@ TEST_SUITE("ssdlite") {
     size_t anchors = 0;
     for (size_t m = 0; m < 6; ++m) {
       CAPTURE(m);
-      CHECK(net.feature_map_size(m) == sizes[m]);
-      CHECK(net.feature_map_channels(m) == channels[m]);
-      CHECK(net.anchors_per_cell(m) == (m == 0 ? 3u : 6u));
-      anchors += sizes[m] * sizes[m] * net.anchors_per_cell(m);
+      const Value& map = net.values[net.ssd.maps[m]];
+      CHECK(map.height == sizes[m]);
+      CHECK(map.width == sizes[m]);
+      CHECK(map.channels == channels[m]);
+      CHECK(net.ssd.anchors_per_cell[m] == (m == 0 ? 3u : 6u));
+      anchors += sizes[m] * sizes[m] * net.ssd.anchors_per_cell[m];
     }
-    CHECK(net.num_anchors() == anchors);
-    CHECK(net.score_stride() == 4);
-    CHECK(net.postprocess().iou_threshold == 0.6f);
+    CHECK(detector->num_anchors() == anchors);
+    CHECK(detector->anchors().size() == anchors);
+    CHECK(detector->score_stride() == 4);
+    CHECK(net.ssd.postprocess.iou_threshold == 0.6f);
     const DetectOptions defaults = detector->default_options();
     CHECK(defaults.min_score == 0.5f);
     CHECK(defaults.max_detections == 20);

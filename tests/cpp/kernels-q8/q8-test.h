@@ -1,6 +1,7 @@
 // Helpers shared by the integer kernel tests: seeded random tensors, weights in the two forms
 // the models use (uint8 with a per-tensor zero point, int8 symmetric per channel), random
-// requantization of the three packing modes, and TFLite's plain formula for one output.
+// requantization of the three packing modes, a random layer made of them, and TFLite's plain
+// formula for one output. The comparison and the check of twins are kernel-test.h's.
 #pragma once
 
 #include <algorithm>
@@ -12,9 +13,25 @@
 #include <string>
 #include <vector>
 
+#include "kernels/kernel-test.h"
 #include "kernels/kernels-q8.h"
 
 namespace mnv2_q8_test {
+
+using mnv2_test::check_matches;
+using mnv2_test::check_twins;
+using mnv2_test::Conv3x3Shape;
+using mnv2_test::describe;
+using mnv2_test::dwconv3x3_shapes;
+using mnv2_test::first_mismatch;
+using mnv2_test::for_each_output;
+using mnv2_test::input_rows;
+using mnv2_test::InputRows;
+using mnv2_test::kNoMismatch;
+using mnv2_test::pad_image;
+using mnv2_test::PaddedImage;
+using mnv2_test::row_ranges;
+using mnv2_test::RowRange;
 
 inline std::vector<int8_t> random_i8(std::mt19937& rng, size_t count, int lo = -128, int hi = 127) {
   std::uniform_int_distribution<int> dist(lo, hi);
@@ -102,29 +119,33 @@ inline mnv2::Q8Output random_output(std::mt19937& rng, bool relu6) {
   return {zp, std::max(-128, zp), std::min(127, zp + random_int(rng, 50, 300))};
 }
 
+// A layer's parameters as the models store them, drawn in this order: weights of `channels`
+// output channels (`terms` each, channel-major or not), bias, requantization of `mode`, input
+// zero point, output quantization (ReLU6 or linear). The kernels' packing is left to the caller.
+struct LayerParams {
+  Weights w;
+  std::vector<int32_t> bias;
+  std::vector<mnv2::q8::Requantization> requant;
+  int32_t input_zero_point;
+  mnv2::Q8Output output;
+};
+
+inline LayerParams random_layer_params(std::mt19937& rng, size_t channels, size_t terms,
+                                        bool uint8_style, bool channel_major,
+                                        int32_t bias_magnitude, Mode mode, bool relu6) {
+  LayerParams l;
+  l.w = random_weights(rng, channels, terms, uint8_style, channel_major);
+  l.bias = random_bias(rng, channels, bias_magnitude);
+  l.requant = random_requant(rng, channels, terms, mode);
+  l.input_zero_point = random_int(rng, -128, 127);
+  l.output = random_output(rng, relu6);
+  return l;
+}
+
 // TFLite's plain formula for one output, from the accumulator over centred terms.
 inline int8_t tflite_output(int64_t centred_acc_plus_bias, mnv2::q8::Requantization r,
                             const mnv2::Q8Output& o) {
   return mnv2::q8_requantize(static_cast<int32_t>(centred_acc_plus_bias), r, o);
-}
-
-constexpr size_t kNoMismatch = static_cast<size_t>(-1);
-
-inline size_t first_mismatch(const std::vector<int8_t>& got, const std::vector<int8_t>& want) {
-  if (got.size() != want.size()) return 0;
-  for (size_t i = 0; i < got.size(); i++) {
-    if (got[i] != want[i]) return i;
-  }
-  return kNoMismatch;
-}
-
-inline std::string describe(size_t index, const std::vector<int8_t>& got,
-                            const std::vector<int8_t>& want) {
-  if (index == kNoMismatch) return "";
-  std::ostringstream s;
-  s << "first mismatch at " << index << ": got " << int(got[index]) << ", want "
-    << int(want[index]);
-  return s.str();
 }
 
 constexpr int8_t kSentinel = 0x5a;

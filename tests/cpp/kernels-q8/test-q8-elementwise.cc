@@ -84,6 +84,26 @@ std::vector<int8_t> run_pool(qs8_global_avgpool_fn* fn, const PoolCase& t) {
   return out;
 }
 
+// Sum over the pixels of channel c of (q - zero point).
+int64_t centred_sum(const PoolCase& t, size_t c) {
+  int64_t sum = 0;
+  for (size_t i = 0; i < t.pixels; i++) {
+    sum += t.input[i * t.channels + c] - t.params.input_zero_point;
+  }
+  return sum;
+}
+
+// What exact arithmetic gives: the real value rounded to the output quantization, clamped.
+double ideal_output(double real, float out_scale, const Q8Output& o) {
+  return std::clamp(std::round(real / out_scale) + o.zero_point, double(o.min), double(o.max));
+}
+
+// The same for the mean of channel c.
+double ideal_mean(const PoolCase& t, size_t c) {
+  return ideal_output(t.in_scale * double(centred_sum(t, c)) / double(t.pixels), t.out_scale,
+                      t.params.output);
+}
+
 const size_t kLengths[] = {1, 2, 7, 15, 16, 17, 31, 32, 33, 100, 1000, 75264};
 
 }  // namespace
@@ -103,9 +123,7 @@ TEST_SUITE("kernels-q8/elementwise") {
             q8::multiply_by_quantized_multiplier(a + b, p.output_requant) + p.output.zero_point;
         REQUIRE(int(got[i]) == q8::clamp(raw, p.output.min, p.output.max));
         const double real = t.a_scale * (t.a[i] - p.a_zero_point) + t.b_scale * (t.b[i] - p.b_zero_point);
-        const double ideal = std::clamp(std::round(real / t.out_scale) + p.output.zero_point,
-                                        double(p.output.min), double(p.output.max));
-        REQUIRE(std::fabs(got[i] - ideal) <= 1.0);
+        REQUIRE(std::fabs(got[i] - ideal_output(real, t.out_scale, p.output)) <= 1.0);
       }
     }
   }
@@ -116,9 +134,7 @@ TEST_SUITE("kernels-q8/elementwise") {
         INFO("n=", n, " seed=", seed);
         const AddCase t = make_add(n, seed * 1000 + uint32_t(n));
         const std::vector<int8_t> want = run_add(qs8_vadd_minmax__ref, t);
-        const std::vector<int8_t> got = run_add(qs8_vadd_minmax__wasmsimd, t);
-        const size_t bad = first_mismatch(got, want);
-        CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
+        check_matches(run_add(qs8_vadd_minmax__wasmsimd, t), want);
         std::vector<int8_t> in_place = t.a;
         qs8_vadd_minmax__wasmsimd(n, in_place.data(), t.b.data(), in_place.data(), t.params);
         CHECK(in_place == want);
@@ -134,10 +150,7 @@ TEST_SUITE("kernels-q8/elementwise") {
         INFO("left_shift=", left_shift, " n=", n);
         AddCase t = make_add(n, uint32_t(left_shift) * 7919 + uint32_t(n));
         t.params.left_shift = left_shift;
-        const std::vector<int8_t> want = run_add(qs8_vadd_minmax__ref, t);
-        const std::vector<int8_t> got = run_add(qs8_vadd_minmax__wasmsimd, t);
-        const size_t bad = first_mismatch(got, want);
-        CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
+        check_matches(run_add(qs8_vadd_minmax__wasmsimd, t), run_add(qs8_vadd_minmax__ref, t));
       }
     }
   }
@@ -151,19 +164,14 @@ TEST_SUITE("kernels-q8/elementwise") {
           const std::vector<int8_t> got = run_pool(qs8_global_avgpool__ref, t);
           const int32_t zp_in = t.params.input_zero_point;
           for (size_t c = 0; c < channels; c++) {
-            int64_t sum = 0;
-            for (size_t i = 0; i < pixels; i++) sum += t.input[i * channels + c] - zp_in;
+            const int64_t sum = centred_sum(t, c);
             if (same) {
               // Round half away from zero of sum / pixels, by integers.
               const int64_t magnitude = (2 * std::abs(sum) + int64_t(pixels)) / (2 * int64_t(pixels));
               const int64_t mean = sum < 0 ? -magnitude : magnitude;
               CHECK(int(got[c]) == q8::clamp(int32_t(mean) + zp_in, -128, 127));
             } else {
-              const double real = t.in_scale * double(sum) / double(pixels);
-              const Q8Output& o = t.params.output;
-              const double ideal = std::clamp(std::round(real / t.out_scale) + o.zero_point,
-                                              double(o.min), double(o.max));
-              CHECK(std::fabs(got[c] - ideal) <= 1.0);
+              CHECK(std::fabs(got[c] - ideal_mean(t, c)) <= 1.0);
             }
           }
         }
@@ -190,14 +198,8 @@ TEST_SUITE("kernels-q8/elementwise") {
         const PoolCase t = make_mean(pixels, 40, uint8_model, uint32_t(pixels * 3 + uint8_model));
         const std::vector<int8_t> got = run_pool(qs8_global_avgpool__ref, t);
         for (size_t c = 0; c < t.channels; c++) {
-          int64_t sum = 0;
-          for (size_t i = 0; i < pixels; i++) sum += t.input[i * t.channels + c] - t.params.input_zero_point;
-          const Q8Output& o = t.params.output;
-          const double real = t.in_scale * double(sum) / double(pixels);
-          const double ideal = std::clamp(std::round(real / t.out_scale) + o.zero_point,
-                                          double(o.min), double(o.max));
           INFO("pixels=", pixels, " uint8=", uint8_model, " c=", c);
-          CHECK(std::fabs(got[c] - ideal) <= 1.0);
+          CHECK(std::fabs(got[c] - ideal_mean(t, c)) <= 1.0);
         }
       }
     }
@@ -209,10 +211,8 @@ TEST_SUITE("kernels-q8/elementwise") {
         for (bool uint8_model : {false, true}) {
           INFO("pixels=", pixels, " channels=", channels, " uint8=", uint8_model);
           const PoolCase t = make_mean(pixels, channels, uint8_model, uint32_t(pixels + channels));
-          const std::vector<int8_t> want = run_pool(qs8_global_avgpool__ref, t);
-          const std::vector<int8_t> got = run_pool(qs8_global_avgpool__wasmsimd, t);
-          const size_t bad = first_mismatch(got, want);
-          CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
+          check_matches(run_pool(qs8_global_avgpool__wasmsimd, t),
+                        run_pool(qs8_global_avgpool__ref, t));
         }
       }
     }
@@ -224,10 +224,8 @@ TEST_SUITE("kernels-q8/elementwise") {
         for (bool same : {true, false}) {
           INFO("pixels=", pixels, " channels=", channels, " same scale=", same);
           const PoolCase t = make_pool(pixels, channels, same, uint32_t(pixels * 7 + channels));
-          const std::vector<int8_t> want = run_pool(qs8_global_avgpool__ref, t);
-          const std::vector<int8_t> got = run_pool(qs8_global_avgpool__wasmsimd, t);
-          const size_t bad = first_mismatch(got, want);
-          CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
+          check_matches(run_pool(qs8_global_avgpool__wasmsimd, t),
+                        run_pool(qs8_global_avgpool__ref, t));
         }
       }
     }

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <ostream>
+#include <utility>
 #include <vector>
 
 #include "kernels-q8/q8-test.h"
@@ -24,13 +26,15 @@ struct GemmCase {
   bool single_rounding = false;  // TFLite's int8 convolutions (ruy): one rounding
 };
 
-struct GemmData {
+std::ostream& operator<<(std::ostream& s, const GemmCase& t) {
+  return s << "m=" << t.m << " k=" << t.k << " n=" << t.n << " a_stride=" << t.a_stride
+           << " c_stride=" << t.c_stride << " " << mode_name(t.mode)
+           << (t.uint8_style ? " uint8" : " int8") << (t.relu6 ? " relu6" : " linear")
+           << (t.single_rounding ? " single rounding" : "");
+}
+
+struct GemmData : LayerParams {
   std::vector<int8_t> a;
-  Weights w;
-  std::vector<int32_t> bias;
-  std::vector<q8::Requantization> requant;
-  int32_t input_zero_point;
-  Q8Output output;
   std::vector<int32_t> packed;
 };
 
@@ -63,25 +67,25 @@ std::vector<GemmCase> gemm_cases() {
 
 GemmData make_data(const GemmCase& t, uint32_t seed) {
   std::mt19937 rng(seed);
-  GemmData d;
-  d.a = random_i8(rng, (t.m - 1) * t.a_stride + t.k);
-  d.w = random_weights(rng, t.n, t.k, t.uint8_style, true);
-  d.bias = random_bias(rng, t.n, 1 << 16);
-  d.requant = random_requant(rng, t.n, t.k, t.mode);
-  d.input_zero_point = random_int(rng, -128, 127);
-  d.output = random_output(rng, t.relu6);
+  std::vector<int8_t> a = random_i8(rng, (t.m - 1) * t.a_stride + t.k);
+  GemmData d{random_layer_params(rng, t.n, t.k, t.uint8_style, true, 1 << 16, t.mode, t.relu6),
+             std::move(a), {}};
   d.packed.resize(qs8_gemm_packed_words(t.k, t.n));
   qs8_gemm_pack(t.k, t.n, d.w.centred.data(), d.bias.data(), d.input_zero_point,
                 d.requant.data(), d.packed.data(), t.single_rounding);
   return d;
 }
 
-std::vector<int8_t> run(qs8_gemm_fn* fn, const GemmCase& t, const GemmData& d) {
-  // Exactly sized, so AddressSanitizer sees a write past the last row; gaps keep a sentinel.
-  std::vector<int8_t> c((t.m - 1) * t.c_stride + t.n, kSentinel);
-  fn(t.m, t.k, t.n, d.a.data(), t.a_stride, d.packed.data(), c.data(), t.c_stride, d.output);
-  return c;
-}
+struct Run {
+  qs8_gemm_fn* kernel;
+  std::vector<int8_t> operator()(const GemmCase& t, const GemmData& d) const {
+    // Exactly sized, so AddressSanitizer sees a write past the last row; gaps keep a sentinel.
+    std::vector<int8_t> c((t.m - 1) * t.c_stride + t.n, kSentinel);
+    kernel(t.m, t.k, t.n, d.a.data(), t.a_stride, d.packed.data(), c.data(), t.c_stride,
+           d.output);
+    return c;
+  }
+};
 
 std::vector<int8_t> plain(const GemmCase& t, const GemmData& d) {
   std::vector<int8_t> c((t.m - 1) * t.c_stride + t.n, kSentinel);
@@ -107,44 +111,19 @@ std::vector<int8_t> plain(const GemmCase& t, const GemmData& d) {
   return c;
 }
 
-#define GEMM_CAPTURE(t)                                                                       \
-  INFO("m=", t.m, " k=", t.k, " n=", t.n, " a_stride=", t.a_stride, " c_stride=", t.c_stride, \
-       " ", mode_name(t.mode), t.uint8_style ? " uint8" : " int8", t.relu6 ? " relu6" : " linear", \
-       t.single_rounding ? " single rounding" : "")
-
 }  // namespace
 
 TEST_SUITE("kernels-q8/gemm") {
-  TEST_CASE("qs8_gemm_minmax__ref matches TFLite's formula on unpacked weights") {
-    const std::vector<GemmCase> cases = gemm_cases();
-    for (size_t i = 0; i < cases.size(); i++) {
-      const GemmCase& t = cases[i];
-      GEMM_CAPTURE(t);
-      const GemmData d = make_data(t, uint32_t(i));
-      const std::vector<int8_t> got = run(qs8_gemm_minmax__ref, t, d);
-      const std::vector<int8_t> want = plain(t, d);
-      const size_t bad = first_mismatch(got, want);
-      CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
-    }
-  }
-
-  TEST_CASE("qs8_gemm_minmax__wasmsimd matches __ref bit for bit") {
-    const std::vector<GemmCase> cases = gemm_cases();
-    for (size_t i = 0; i < cases.size(); i++) {
-      const GemmCase& t = cases[i];
-      GEMM_CAPTURE(t);
-      const GemmData d = make_data(t, uint32_t(i));
-      const std::vector<int8_t> want = run(qs8_gemm_minmax__ref, t, d);
-      const std::vector<int8_t> got = run(qs8_gemm_minmax__wasmsimd, t, d);
-      const size_t bad = first_mismatch(got, want);
-      CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
-    }
+  TEST_CASE("qs8_gemm_minmax: __ref matches TFLite's formula on unpacked weights, __wasmsimd "
+            "matches __ref bit for bit") {
+    check_twins(gemm_cases(), make_data, plain, Run{qs8_gemm_minmax__ref},
+                Run{qs8_gemm_minmax__wasmsimd});
   }
 
   TEST_CASE("outputs are not all saturated (the tests exercise the rounding)") {
     const GemmCase t = {64, 96, 32, 96, 32, Mode::kPerChannel, false, false};
     const GemmData d = make_data(t, 77);
-    const std::vector<int8_t> c = run(qs8_gemm_minmax__wasmsimd, t, d);
+    const std::vector<int8_t> c = Run{qs8_gemm_minmax__wasmsimd}(t, d);
     size_t interior = 0;
     for (int8_t v : c) interior += v > -128 && v < 127;
     CHECK(interior > c.size() / 2);

@@ -14,135 +14,66 @@ using namespace mnv2_test;
 
 namespace {
 
-constexpr size_t kStride = 2;
-
-struct ConvCase {
-  size_t out_c, in_h, in_w;
-  size_t pad_top, pad_left, pad_bottom, pad_right;
-  size_t out_h, out_w, row_begin, row_end;
-  Bounds bounds;
-};
-
 struct ConvData {
   std::vector<float> input, weights, bias, packed;
 };
 
-std::vector<ConvCase> conv_cases() {
-  std::vector<ConvCase> cases;
-  auto add = [&](size_t out_c, size_t in_h, size_t in_w, size_t pt, size_t pl, size_t pb, size_t pr,
-                 bool all_ranges) {
-    if (in_h + pt + pb < 3 || in_w + pl + pr < 3) return;
-    const size_t out_h = (in_h + pt + pb - 3) / kStride + 1;
-    const size_t out_w = (in_w + pl + pr - 3) / kStride + 1;
-    auto ranges = row_ranges(out_h);
-    if (!all_ranges) ranges.resize(1);
-    for (const auto& range : ranges) {
-      for (const Bounds& b : all_bounds()) {
-        cases.push_back(
-            {out_c, in_h, in_w, pt, pl, pb, pr, out_h, out_w, range.first, range.second, b});
-      }
-    }
-  };
-  const std::pair<size_t, size_t> sizes[] = {{1, 1}, {2, 2}, {3, 3}, {4, 4},   {5, 5},
-                                             {7, 9}, {8, 8}, {9, 7}, {16, 13}, {17, 17}};
-  for (size_t out_c : {1, 3, 8, 9, 16, 17, 24, 32}) {
-    for (const auto& size : sizes) {
-      for_each_edge_padding([&](size_t pt, size_t pl, size_t pb, size_t pr) {
-        add(out_c, size.first, size.second, pt, pl, pb, pr, true);
-      });
-    }
-  }
+// The shapes' channels are the output channels; the input has 3.
+std::vector<Conv3x3Case> conv_cases() {
+  Conv3x3Shapes shapes(2);
+  shapes.sweep({1, 3, 8, 9, 16, 17, 24, 32}, {{1, 1}, {2, 2}, {3, 3}, {4, 4}, {5, 5},
+                                             {7, 9}, {8, 8}, {9, 7}, {16, 13}, {17, 17}});
   // The MobileNetV2 stem: 224x224x3 -> 112x112x32, TensorFlow SAME padding.
-  add(32, 224, 224, 0, 0, 1, 1, false);
-  return cases;
+  shapes.add(32, 224, 224, 0, 0, 1, 1, false);
+  return with_all_bounds(shapes.shapes());
 }
 
-ConvData make_data(const ConvCase& t, uint32_t seed) {
+ConvData make_data(const Conv3x3Case& t, uint32_t seed) {
   std::mt19937 rng(seed);
   ConvData d;
   d.input = random_floats(rng, t.in_h * t.in_w * 3, -2.0f, 2.0f);
-  d.weights = random_floats(rng, t.out_c * 27, -2.0f, 2.0f);
-  d.bias = random_floats(rng, t.out_c, -2.0f, 2.0f);
-  d.packed.resize(conv3x3c3_packed_size(t.out_c));
-  conv3x3c3_pack(t.out_c, d.weights.data(), d.bias.data(), d.packed.data());
+  d.weights = random_floats(rng, t.channels * 27, -2.0f, 2.0f);
+  d.bias = random_floats(rng, t.channels, -2.0f, 2.0f);
+  d.packed.resize(conv3x3c3_packed_size(t.channels));
+  conv3x3c3_pack(t.channels, d.weights.data(), d.bias.data(), d.packed.data());
   return d;
 }
 
-std::vector<float> run(conv3x3s2c3_fn* fn, const ConvCase& t, const ConvData& d) {
-  std::vector<float> output((t.row_end - t.row_begin) * t.out_w * t.out_c, kSentinel);
-  fn(d.input.data(), t.in_h, t.in_w, t.pad_top, t.pad_left, d.packed.data(), t.out_c, output.data(),
-     t.out_w, t.row_begin, t.row_end, t.bounds.min, t.bounds.max);
-  return output;
-}
+struct Run {
+  conv3x3s2c3_fn* kernel;
+  std::vector<float> operator()(const Conv3x3Case& t, const ConvData& d) const {
+    std::vector<float> output((t.row_end - t.row_begin) * t.out_w * t.channels, kSentinel);
+    kernel(d.input.data(), t.in_h, t.in_w, t.pad_top, t.pad_left, d.packed.data(), t.channels,
+           output.data(), t.out_w, t.row_begin, t.row_end, t.bounds.min, t.bounds.max);
+    return output;
+  }
+};
 
-Expected naive(const ConvCase& t, const ConvData& d) {
-  const size_t padded_h = t.in_h + t.pad_top + t.pad_bottom;
-  const size_t padded_w = t.in_w + t.pad_left + t.pad_right;
-  std::vector<float> padded(padded_h * padded_w * 3, 0.0f);
-  for (size_t y = 0; y < t.in_h; y++) {
-    for (size_t x = 0; x < t.in_w; x++) {
-      for (size_t ci = 0; ci < 3; ci++) {
-        padded[((y + t.pad_top) * padded_w + x + t.pad_left) * 3 + ci] =
-            d.input[(y * t.in_w + x) * 3 + ci];
-      }
-    }
-  }
+Expected naive(const Conv3x3Case& t, const ConvData& d) {
+  const PaddedImage<float> image =
+      pad_image(t, 3, 0.0f, [&](size_t y) { return d.input.data() + y * t.in_w * 3; });
   Expected e;
-  for (size_t oy = t.row_begin; oy < t.row_end; oy++) {
-    for (size_t ox = 0; ox < t.out_w; ox++) {
-      for (size_t co = 0; co < t.out_c; co++) {
-        double sum = d.bias[co], magnitude = std::fabs(d.bias[co]);
-        for (size_t ky = 0; ky < 3; ky++) {
-          for (size_t kx = 0; kx < 3; kx++) {
-            for (size_t ci = 0; ci < 3; ci++) {
-              const size_t y = oy * kStride + ky, x = ox * kStride + kx;
-              // OHWI: weights[co][ky][kx][ci].
-              const double term = double(padded[(y * padded_w + x) * 3 + ci]) *
-                                  d.weights[((co * 3 + ky) * 3 + kx) * 3 + ci];
-              sum += term;
-              magnitude += std::fabs(term);
-            }
-          }
-        }
-        e.value.push_back(clamp_value(sum, t.bounds));
-        e.magnitude.push_back(magnitude);
+  for_each_output(t, [&](size_t y, size_t x, size_t co) {
+    NaiveSum sum;
+    sum.add(d.bias[co]);
+    for (size_t tap = 0; tap < 9; tap++) {
+      for (size_t ci = 0; ci < 3; ci++) {
+        // OHWI: weights[co][ky][kx][ci].
+        sum.add(double(image.at(y + tap / 3, x + tap % 3, ci)) *
+                d.weights[(co * 9 + tap) * 3 + ci]);
       }
     }
-  }
+    e.push_back(sum, t.bounds);
+  });
   return e;
 }
-
-#define CONV_CAPTURE(t)                                                                            \
-  INFO("out_c=", t.out_c, " in=", t.in_h, "x", t.in_w, " pad(t,l,b,r)=", t.pad_top, ",",           \
-       t.pad_left, ",", t.pad_bottom, ",", t.pad_right, " out=", t.out_h, "x", t.out_w, " rows=[", \
-       t.row_begin, ",", t.row_end, ") ", std::string(t.bounds.name))
 
 }  // namespace
 
 TEST_SUITE("kernels/conv") {
-  TEST_CASE("f32_conv3x3s2c3_minmax__ref matches a naive zero-padded convolution") {
-    const std::vector<ConvCase> cases = conv_cases();
-    for (size_t i = 0; i < cases.size(); i++) {
-      const ConvCase& t = cases[i];
-      CONV_CAPTURE(t);
-      const ConvData d = make_data(t, uint32_t(i));
-      const std::vector<float> got = run(f32_conv3x3s2c3_minmax__ref, t, d);
-      const Expected want = naive(t, d);
-      const size_t bad = first_mismatch(got, want, 1e-5);
-      CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
-    }
-  }
-
-  TEST_CASE("f32_conv3x3s2c3_minmax__wasmsimd matches __ref") {
-    const std::vector<ConvCase> cases = conv_cases();
-    for (size_t i = 0; i < cases.size(); i++) {
-      const ConvCase& t = cases[i];
-      CONV_CAPTURE(t);
-      const ConvData d = make_data(t, uint32_t(i));
-      const std::vector<float> want = run(f32_conv3x3s2c3_minmax__ref, t, d);
-      const std::vector<float> got = run(f32_conv3x3s2c3_minmax__wasmsimd, t, d);
-      const size_t bad = first_mismatch(got.data(), want.data(), got.size(), 1e-5);
-      CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
-    }
+  TEST_CASE("f32_conv3x3s2c3_minmax: __ref matches a naive zero-padded convolution, __wasmsimd "
+            "matches __ref") {
+    check_twins(conv_cases(), make_data, naive, Run{f32_conv3x3s2c3_minmax__ref},
+                Run{f32_conv3x3s2c3_minmax__wasmsimd});
   }
 }

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <ostream>
 
 #include "kernels/kernel-test.h"
 #include "kernels/kernels.h"
@@ -16,6 +17,10 @@ struct FcCase {
   size_t k, n;
   Bounds bounds;
 };
+
+std::ostream& operator<<(std::ostream& s, const FcCase& t) {
+  return s << "k=" << t.k << " n=" << t.n << " " << t.bounds.name;
+}
 
 struct FcData {
   std::vector<float> input, weights, bias, packed;
@@ -42,23 +47,22 @@ FcData make_data(const FcCase& t, uint32_t seed) {
   return d;
 }
 
-std::vector<float> run(fc_fn* fn, const FcCase& t, const FcData& d) {
-  std::vector<float> output(t.n, kSentinel);
-  fn(t.k, t.n, d.input.data(), d.packed.data(), output.data(), t.bounds.min, t.bounds.max);
-  return output;
-}
+struct Run {
+  fc_fn* kernel;
+  std::vector<float> operator()(const FcCase& t, const FcData& d) const {
+    std::vector<float> output(t.n, kSentinel);
+    kernel(t.k, t.n, d.input.data(), d.packed.data(), output.data(), t.bounds.min, t.bounds.max);
+    return output;
+  }
+};
 
 Expected naive(const FcCase& t, const FcData& d) {
   Expected e;
   for (size_t j = 0; j < t.n; j++) {
-    double sum = d.bias[j], magnitude = std::fabs(d.bias[j]);
-    for (size_t kk = 0; kk < t.k; kk++) {
-      const double term = double(d.input[kk]) * d.weights[j * t.k + kk];
-      sum += term;
-      magnitude += std::fabs(term);
-    }
-    e.value.push_back(clamp_value(sum, t.bounds));
-    e.magnitude.push_back(magnitude);
+    NaiveSum sum;
+    sum.add(d.bias[j]);
+    for (size_t kk = 0; kk < t.k; kk++) sum.add(double(d.input[kk]) * d.weights[j * t.k + kk]);
+    e.push_back(sum, t.bounds);
   }
   return e;
 }
@@ -66,29 +70,9 @@ Expected naive(const FcCase& t, const FcData& d) {
 }  // namespace
 
 TEST_SUITE("kernels/fc") {
-  TEST_CASE("f32_fc_minmax__ref matches a naive dot product of unpacked weights") {
-    const std::vector<FcCase> cases = fc_cases();
-    for (size_t i = 0; i < cases.size(); i++) {
-      const FcCase& t = cases[i];
-      INFO("k=", t.k, " n=", t.n, " ", std::string(t.bounds.name));
-      const FcData d = make_data(t, uint32_t(i));
-      const std::vector<float> got = run(f32_fc_minmax__ref, t, d);
-      const Expected want = naive(t, d);
-      const size_t bad = first_mismatch(got, want, 1e-5);
-      CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
-    }
-  }
-
-  TEST_CASE("f32_fc_minmax__wasmsimd matches __ref") {
-    const std::vector<FcCase> cases = fc_cases();
-    for (size_t i = 0; i < cases.size(); i++) {
-      const FcCase& t = cases[i];
-      INFO("k=", t.k, " n=", t.n, " ", std::string(t.bounds.name));
-      const FcData d = make_data(t, uint32_t(i));
-      const std::vector<float> want = run(f32_fc_minmax__ref, t, d);
-      const std::vector<float> got = run(f32_fc_minmax__wasmsimd, t, d);
-      const size_t bad = first_mismatch(got.data(), want.data(), got.size(), 1e-5);
-      CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
-    }
+  TEST_CASE("f32_fc_minmax: __ref matches a naive dot product of unpacked weights, __wasmsimd "
+            "matches __ref") {
+    check_twins(fc_cases(), make_data, naive, Run{f32_fc_minmax__ref},
+                Run{f32_fc_minmax__wasmsimd});
   }
 }

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <ostream>
 
 #include "kernels/kernel-test.h"
 #include "kernels/kernels.h"
@@ -16,6 +17,10 @@ struct PoolCase {
   size_t pixels, channels;
 };
 
+std::ostream& operator<<(std::ostream& s, const PoolCase& t) {
+  return s << "pixels=" << t.pixels << " channels=" << t.channels;
+}
+
 std::vector<PoolCase> pool_cases() {
   std::vector<PoolCase> cases;
   for (size_t pixels : {1, 2, 3, 7, 49, 50}) {
@@ -26,49 +31,36 @@ std::vector<PoolCase> pool_cases() {
   return cases;
 }
 
-std::vector<float> run(global_avgpool_fn* fn, const PoolCase& t, const std::vector<float>& in) {
-  std::vector<float> output(t.channels, kSentinel);
-  fn(in.data(), t.pixels, t.channels, output.data());
-  return output;
+std::vector<float> make_input(const PoolCase& t, uint32_t seed) {
+  std::mt19937 rng{seed};
+  return random_floats(rng, t.pixels * t.channels, -6.0f, 6.0f);
+}
+
+struct Run {
+  global_avgpool_fn* kernel;
+  std::vector<float> operator()(const PoolCase& t, const std::vector<float>& input) const {
+    std::vector<float> output(t.channels, kSentinel);
+    kernel(input.data(), t.pixels, t.channels, output.data());
+    return output;
+  }
+};
+
+Expected naive(const PoolCase& t, const std::vector<float>& input) {
+  Expected e;
+  for (size_t c = 0; c < t.channels; c++) {
+    NaiveSum sum;
+    for (size_t p = 0; p < t.pixels; p++) sum.add(input[p * t.channels + c]);
+    e.value.push_back(sum.value / double(t.pixels));
+    e.magnitude.push_back(sum.magnitude / double(t.pixels));
+  }
+  return e;
 }
 
 }  // namespace
 
 TEST_SUITE("kernels/pool") {
-  TEST_CASE("f32_global_avgpool__ref matches a naive mean") {
-    const std::vector<PoolCase> cases = pool_cases();
-    for (size_t i = 0; i < cases.size(); i++) {
-      const PoolCase& t = cases[i];
-      INFO("pixels=", t.pixels, " channels=", t.channels);
-      std::mt19937 rng{uint32_t(i)};
-      const std::vector<float> input = random_floats(rng, t.pixels * t.channels, -6.0f, 6.0f);
-      Expected want;
-      for (size_t c = 0; c < t.channels; c++) {
-        double sum = 0.0, magnitude = 0.0;
-        for (size_t p = 0; p < t.pixels; p++) {
-          sum += input[p * t.channels + c];
-          magnitude += std::fabs(input[p * t.channels + c]);
-        }
-        want.value.push_back(sum / double(t.pixels));
-        want.magnitude.push_back(magnitude / double(t.pixels));
-      }
-      const std::vector<float> got = run(f32_global_avgpool__ref, t, input);
-      const size_t bad = first_mismatch(got, want, 1e-5);
-      CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
-    }
-  }
-
-  TEST_CASE("f32_global_avgpool__wasmsimd matches __ref") {
-    const std::vector<PoolCase> cases = pool_cases();
-    for (size_t i = 0; i < cases.size(); i++) {
-      const PoolCase& t = cases[i];
-      INFO("pixels=", t.pixels, " channels=", t.channels);
-      std::mt19937 rng{uint32_t(i)};
-      const std::vector<float> input = random_floats(rng, t.pixels * t.channels, -6.0f, 6.0f);
-      const std::vector<float> want = run(f32_global_avgpool__ref, t, input);
-      const std::vector<float> got = run(f32_global_avgpool__wasmsimd, t, input);
-      const size_t bad = first_mismatch(got.data(), want.data(), got.size(), 1e-5);
-      CHECK_MESSAGE(bad == kNoMismatch, describe(bad, got, want));
-    }
+  TEST_CASE("f32_global_avgpool: __ref matches a naive mean, __wasmsimd matches __ref") {
+    check_twins(pool_cases(), make_input, naive, Run{f32_global_avgpool__ref},
+                Run{f32_global_avgpool__wasmsimd});
   }
 }

@@ -90,4 +90,20 @@ TEST_SUITE("kernels/select") {
 #include "kernels/kernels.def"
 #undef MNV2_KERNEL
   }
+
+  TEST_CASE("relaxed_simd_kernels() is simd_kernels() with each relaxed twin in its place") {
+    const KernelTable& relaxed = relaxed_simd_kernels();
+    const KernelTable& simd = simd_kernels();
+    size_t twins = 0, replaced = 0;
+#define MNV2_RELAXED_KERNEL(name, type)                                          \
+  CHECK_MESSAGE(bool(relaxed.name == &name##__wasmrelaxedsimd), #name); \
+  ++twins;
+#include "kernels/kernels-relaxed.def"
+#undef MNV2_RELAXED_KERNEL
+#define MNV2_KERNEL(name, type) replaced += relaxed.name != simd.name;
+#include "kernels/kernels.def"
+#undef MNV2_KERNEL
+    CHECK(twins > 0);
+    CHECK(replaced == twins);
+  }
 }

@@ -3,7 +3,7 @@
 // fit an int32: undefined behaviour in the cast before this was checked).
 #include <doctest/doctest.h>
 
-#include "model/mobilenet-v2-q8.h"
+#include "model/q8-layer-weights.h"
 
 namespace mnv2 {
 

@@ -115,12 +115,14 @@ TEST_SUITE("resize-u8") {
     }
   }
 
-  TEST_CASE("rows read in any order are the same as top to bottom") {
+  TEST_CASE("rows read in any order, by any reader, are the same as top to bottom") {
     std::vector<uint8_t> rgba(61 * 47 * 4);
     uint32_t state = 12345;
     for (auto& v : rgba) v = static_cast<uint8_t>((state = state * 1103515245u + 12345u) >> 24);
     ResizeU8 forward, shuffled;
     forward.prepare(rgba.data(), 61, 3, 2, 53, 41, 13, 9);
+    // Three readers, as three threads of one inference read their bands: each has its own ring.
+    shuffled.set_threads(3);
     shuffled.prepare(rgba.data(), 61, 3, 2, 53, 41, 13, 9);
     std::vector<uint8_t> a(13 * 3), b(13 * 3);
     std::vector<std::vector<uint8_t>> rows;
@@ -128,8 +130,9 @@ TEST_SUITE("resize-u8") {
       forward.read_row(y, a.data());
       rows.push_back(a);
     }
+    size_t reader = 0;
     for (size_t y : {8u, 0u, 4u, 3u, 7u, 1u, 2u, 6u, 5u, 0u}) {
-      shuffled.read_row(y, b.data());
+      shuffled.read_row(y, b.data(), reader++ % 3);
       CHECK(b == rows[y]);
     }
   }
@@ -145,7 +148,7 @@ TEST_SUITE("resize-u8") {
     ResizedPixels pixels;
     pixels.prepare(rgba.data(), 8, 8, 2, 0.5f);
     std::vector<uint8_t> out(2 * 2 * 3);
-    pixels.read_pixel_rows(0, 2, out.data());
+    pixels.read_pixel_rows(0, 2, out.data(), 0);
     // The crop's row y (2..5) is 10x + y for x = 2..5. Horizontally: (3*(20+y) + 3*(30+y) +
     // (40+y)) / 7 = 27.14 + y -> 27 + y, and ((30+y) + 3*(40+y) + 3*(50+y)) / 7 = 42.86 + y ->
     // 43 + y. Vertically, output row 0 reads y = 2, 3, 4 with 3/7 3/7 1/7:

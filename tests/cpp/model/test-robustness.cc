@@ -16,9 +16,9 @@
 #include "api/classifier.h"
 #include "api/detector.h"
 #include "detection/random-detector.h"
-#include "model/memory-budget.h"
 #include "model/random-model.h"
 #include "model/weight-file.h"
+#include "plan/memory-budget.h"
 
 namespace mnv2 {
 namespace {
@@ -47,6 +47,16 @@ WeightFileView view_of(const std::vector<uint8_t>& bytes) {
   std::string error;
   REQUIRE(parse_weight_file(bytes.data(), bytes.size(), &view, &error));
   return view;
+}
+
+// A detector of the narrowest width with narrow extra layers: many anchors, a small file.
+std::vector<uint8_t> narrow_detector_file(uint32_t input_size, uint32_t num_classes) {
+  testing::RandomDetectorSpec spec;
+  spec.alpha = 0.1f;
+  spec.input_size = input_size;
+  spec.num_classes = num_classes;
+  spec.extras = {{8, 16}, {8, 16}, {8, 16}, {8, 16}};
+  return testing::random_detector_file(spec);
 }
 
 }  // namespace
@@ -122,12 +132,7 @@ TEST_SUITE("robustness") {
   TEST_CASE("a detector whose anchors x classes would not fit is refused") {
     // 1024x1024 gives 20,472 anchors; with 3,500 classes the scores and NMS buffers would
     // take over 1 GiB. A ~31 MB file: what a hostile server could send.
-    testing::RandomDetectorSpec spec;
-    spec.alpha = 0.1f;
-    spec.input_size = 1024;
-    spec.num_classes = 3500;
-    spec.extras = {{8, 16}, {8, 16}, {8, 16}, {8, 16}};
-    const auto bytes = testing::random_detector_file(spec);
+    const auto bytes = narrow_detector_file(1024, 3500);
     std::string error;
     CHECK_FALSE(Detector::create(bytes.data(), bytes.size(), &error));
     CHECK_MESSAGE(error.find("20472 anchors x 3500 classes would need") != std::string::npos, error);
@@ -138,12 +143,7 @@ TEST_SUITE("robustness") {
     // under ASan with min_score 0 and max_detections = every anchor, since NMS compares each
     // candidate with every kept box. 0.35 s in release WASM, so no hang; kept here at 320
     // (a few thousand anchors) as the worst case of the options the API allows.
-    testing::RandomDetectorSpec spec;
-    spec.alpha = 0.1f;
-    spec.input_size = 320;
-    spec.num_classes = 2;
-    spec.extras = {{8, 16}, {8, 16}, {8, 16}, {8, 16}};
-    const auto bytes = testing::random_detector_file(spec);
+    const auto bytes = narrow_detector_file(320, 2);
     std::string error;
     auto detector = Detector::create(bytes.data(), bytes.size(), &error);
     REQUIRE_MESSAGE(detector, error);

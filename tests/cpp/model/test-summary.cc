@@ -4,9 +4,10 @@
 #include <doctest/doctest.h>
 
 #include "api/classifier.h"
+#include "model/architecture.h"
 #include "model/random-model.h"
-#include "model/summary-totals.h"
 #include "model/weight-file.h"
+#include "plan/summary.h"
 
 namespace mnv2 {
 namespace {

@@ -1,12 +1,16 @@
 // Multi-threaded fused execution: every thread count computes exactly what one thread does
-// (each band recomputes the rows it shares with its neighbour instead of waiting for it).
+// (each band recomputes the rows it shares with its neighbour instead of waiting for it), for
+// the classifier and the detector. The int8 engine runs on the same scheduler:
+// tests/cpp/native/test-q8-threads.cc checks it on the real quantized models.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <atomic>
 
 #include "api/classifier.h"
+#include "api/detector.h"
 #include "core/thread-pool.h"
+#include "detection/random-detector.h"
 #include "model/random-model.h"
 
 namespace mnv2 {
@@ -79,27 +83,43 @@ TEST_SUITE("threads") {
     CHECK(b.scratch_bytes <= two->threads() * a.scratch_bytes);
   }
 
-  TEST_CASE("a tapped expansion is complete and identical with threads") {
-    const auto file = testing::random_classifier_file(0.75f, 160, 9, 8);
-    WeightFileView view;
-    std::string error;
-    REQUIRE(parse_weight_file(file.data(), file.size(), &view, &error));
-    MobileNetV2 one, three;
-    REQUIRE(one.load(view, simd_kernels(), &error, Execution::kFused, 1));
-    REQUIRE(three.load(view, simd_kernels(), &error, Execution::kFused, 3));
-    one.keep_expansion(13);
-    three.keep_expansion(13);
-    const size_t size = 160;
-    std::vector<float> input(size * size * 3);
-    for (size_t i = 0; i < input.size(); ++i) input[i] = static_cast<float>((i * 37) % 255) / 128.0f - 1.0f;
-    one.run_backbone(input.data());
-    three.run_backbone(input.data());
-    const size_t in = one.block_input_size(13);
-    const size_t count = in * in * one.block_shape(13).expanded_channels;
-    REQUIRE(one.expansion(13) != nullptr);
-    CHECK(std::equal(one.expansion(13), one.expansion(13) + count, three.expansion(13)));
-    const size_t head = one.head_size() * one.head_size() * one.feature_size();
-    CHECK(std::equal(one.head_output(), one.head_output() + head, three.head_output()));
+  TEST_CASE("a detector's maps and outputs are identical with threads") {
+    // Block 13's expansion is a feature map kept whole; the head stages split rows and pixels
+    // across the threads like the backbone's.
+    testing::RandomDetectorSpec spec;
+    spec.alpha = 0.75f;
+    spec.input_size = 160;
+    const auto file = testing::random_detector_file(spec);
+    const auto image = testing::random_image(203, 151, 6);
+    std::unique_ptr<Detector> one;
+    for (size_t threads : {1u, 2u, 3u}) {
+      CAPTURE(threads);
+      std::string error;
+      auto detector = Detector::create(file.data(), file.size(), &error, simd_kernels(),
+                                       Execution::kFused, Precision::kFloat32, threads);
+      REQUIRE_MESSAGE(detector, error);
+      CHECK(detector->threads() == (MNV2_THREADS ? threads : 1u));
+      std::vector<Detection> found;
+      REQUIRE(detector->detect(image.data(), 203, 151, image.size(),
+                               detector->default_options(), &found, &error));
+      if (!one) {
+        one = std::move(detector);
+        continue;
+      }
+      const NetworkDescription& n = one->network().description();
+      for (size_t map : n.ssd.maps) {
+        CAPTURE(n.values[map].name);
+        const size_t bytes = n.values[map].elements() * sizeof(float);
+        REQUIRE(one->network().value(map) != nullptr);
+        CHECK(std::equal(one->network().value(map), one->network().value(map) + bytes,
+                         detector->network().value(map)));
+      }
+      const size_t boxes = one->num_anchors() * 4, scores = one->num_anchors() * one->score_stride();
+      CHECK(std::equal(one->box_encodings(), one->box_encodings() + boxes,
+                       detector->box_encodings()));
+      CHECK(std::equal(one->class_scores(), one->class_scores() + scores,
+                       detector->class_scores()));
+    }
   }
 }
 

@@ -6,8 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "graph/network-description.h"
 #include "model/architecture.h"
-#include "model/mobilenet-v2.h"
 
 namespace mnv2::testing {
 namespace {

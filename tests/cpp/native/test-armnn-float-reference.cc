@@ -104,7 +104,7 @@ TEST_CASE("Arm NN's float arithmetic on the int8 engine's pixels reproduces the 
       ResizedPixels pixels;
       pixels.prepare(rgba.data(), width, height, size, 0.875f);
       std::vector<uint8_t> rgb(size * size * 3);
-      pixels.read_pixel_rows(0, size, rgb.data());
+      pixels.read_pixel_rows(0, size, rgb.data(), 0);
 
       const std::vector<int> scores = testing::armnn_float_scores(file, rgb);
       const std::vector<double> top5 = json_numbers(*entry, "top5");

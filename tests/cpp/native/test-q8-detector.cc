@@ -16,9 +16,9 @@
 
 #include "api/detector.h"
 #include "detection/random-detector.h"
-#include "model/ssdlite-q8.h"
+#include "model/q8-layer-weights.h"
 #include "model/weight-file.h"
-#include "native/rgb-pixels.h"
+#include "native/q8-runs.h"
 #include "native/shared-models.h"
 #include "tflite/convert-classifier.h"
 #include "tflite/convert-detector.h"
@@ -67,36 +67,6 @@ std::vector<uint8_t> test_image(size_t size, uint32_t seed) {
   return rgb;
 }
 
-struct Outputs {
-  std::vector<int8_t> box_codes, score_codes;
-  std::vector<float> encodings, scores;
-};
-
-Outputs run(const QuantizedKernelTable& kernels, const std::vector<uint8_t>& rgb) {
-  const std::vector<uint8_t>& file = converted().file;
-  WeightFileView view;
-  std::string error;
-  REQUIRE_MESSAGE(parse_weight_file(file.data(), file.size(), &view, &error), error);
-  SSDLiteQ8 net;
-  REQUIRE_MESSAGE(net.load(view, kernels, &error), error);
-  REQUIRE(net.input_size() == 300);
-  REQUIRE(net.num_anchors() == 1917);
-  test::RgbPixels pixels(rgb, net.input_size());
-  net.run(pixels);
-  const float* e = net.box_encodings();
-  const float* s = net.class_scores();
-  return {net.box_codes(), net.score_codes(), std::vector<float>(e, e + net.num_anchors() * 4),
-          std::vector<float>(s, s + net.num_anchors() * net.score_stride())};
-}
-
-std::vector<uint8_t> to_rgba(const std::vector<uint8_t>& rgb) {
-  std::vector<uint8_t> rgba(rgb.size() / 3 * 4, 255);
-  for (size_t i = 0; i < rgb.size() / 3; ++i) {
-    for (size_t c = 0; c < 3; ++c) rgba[4 * i + c] = rgb[3 * i + c];
-  }
-  return rgba;
-}
-
 }  // namespace
 
 TEST_SUITE("model/int8 detector") {
@@ -129,8 +99,11 @@ TEST_SUITE("model/int8 detector") {
     for (uint32_t seed : {3u, 17u}) {
       CAPTURE(seed);
       const std::vector<uint8_t> rgb = test_image(300, seed);
-      const Outputs ref = run(reference_q8_kernels(), rgb);
-      const Outputs simd = run(simd_q8_kernels(), rgb);
+      test::Q8Options reference;
+      reference.kernels = &reference_q8_kernels();
+      const test::Q8Detection ref = test::detect_q8(converted().file, rgb, reference);
+      const test::Q8Detection simd = test::detect_q8(converted().file, rgb);
+      REQUIRE(simd.box_codes.size() == 1917 * 4);
       CHECK(simd.box_codes == ref.box_codes);
       CHECK(simd.score_codes == ref.score_codes);
       CHECK(simd.encodings == ref.encodings);
@@ -172,7 +145,7 @@ TEST_SUITE("model/int8 detector") {
   TEST_CASE("int8 outputs follow the float engine's on the same pixels") {
     const std::vector<uint8_t>& file = converted().file;
     const std::vector<uint8_t> rgb = test_image(300, 5);
-    const std::vector<uint8_t> rgba = to_rgba(rgb);
+    const std::vector<uint8_t> rgba = test::to_rgba(rgb);
     std::string error;
     auto f32 = Detector::create(file.data(), file.size(), &error);
     REQUIRE_MESSAGE(f32, error);
@@ -192,23 +165,18 @@ TEST_SUITE("model/int8 detector") {
     // The decoded boxes of both runs: the int8 box encodings dequantize to what the float
     // network computes, within a few quantization steps (0.06 each) after 70 layers.
     const std::vector<Box>& a = f32->boxes();
-    REQUIRE(q8->int8_network() != nullptr);
-    const float* scores_q8 = q8->int8_network()->class_scores();
-    const float* scores_f32 = f32->network().class_scores();
+    REQUIRE(q8->box_codes() != nullptr);
+    CHECK(f32->box_codes() == nullptr);
+    const float* scores_q8 = q8->class_scores();
+    const float* scores_f32 = f32->class_scores();
     double score_error = 0.0;
     size_t n = 0;
     for (size_t i = 0; i < a.size() * 21; ++i, ++n) score_error += std::fabs(scores_q8[i] - scores_f32[i]);
     INFO("mean |int8 - float| sigmoid score: ", score_error / n);
     CHECK(score_error / n < 0.002);
-    const float* enc_q8 = q8->int8_network()->box_encodings();
-    const float* enc_f32 = f32->network().box_encodings();
-    double dot = 0, na = 0, nb = 0;
-    for (size_t i = 0; i < a.size() * 4; ++i) {
-      dot += double(enc_q8[i]) * enc_f32[i];
-      na += double(enc_f32[i]) * enc_f32[i];
-      nb += double(enc_q8[i]) * enc_q8[i];
-    }
-    const double cosine = dot / std::sqrt(na * nb);
+    const float* enc_q8 = q8->box_encodings();
+    const float* enc_f32 = f32->box_encodings();
+    const double cosine = test::cosine_similarity(enc_q8, enc_f32, a.size() * 4);
     INFO("cosine similarity of the box encodings: ", cosine);
     CHECK(cosine > 0.99);
   }

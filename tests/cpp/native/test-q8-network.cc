@@ -13,10 +13,9 @@
 #include <vector>
 
 #include "api/classifier.h"
-#include "model/mobilenet-v2-q8.h"
 #include "model/random-model.h"
 #include "model/weight-file.h"
-#include "native/rgb-pixels.h"
+#include "native/q8-runs.h"
 #include "native/shared-models.h"
 #include "tflite/convert-classifier.h"
 
@@ -41,42 +40,6 @@ const std::vector<uint8_t>& converted(const std::string& tflite_name) {
 const char* const kModels[] = {"mobilenet_v2_1.0_224_quant.tflite",
                                "tf2_mobilenet_v2_1.0_224_ptq.tflite"};
 
-// A smooth image (gradients and a disc) plus mild noise: natural-ish activations.
-std::vector<uint8_t> test_image(size_t size, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> rgb(size * size * 3);
-  for (size_t y = 0; y < size; ++y) {
-    for (size_t x = 0; x < size; ++x) {
-      const double dx = double(x) - size / 2.0, dy = double(y) - size / 2.0;
-      const bool disc = dx * dx + dy * dy < size * size / 10.0;
-      for (size_t c = 0; c < 3; ++c) {
-        const double base = disc ? 200.0 - 60.0 * c : 40.0 + 0.8 * x + 0.3 * y * c;
-        const double v = base + double(rng() % 21) - 10.0;
-        rgb[(y * size + x) * 3 + c] = uint8_t(std::clamp(v, 0.0, 255.0));
-      }
-    }
-  }
-  return rgb;
-}
-
-struct Run {
-  std::vector<int8_t> pooled, logits;
-  std::vector<float> probabilities;
-};
-
-Run run(const std::vector<uint8_t>& file, const QuantizedKernelTable& kernels,
-        const std::vector<uint8_t>& rgb) {
-  WeightFileView view;
-  std::string error;
-  REQUIRE_MESSAGE(parse_weight_file(file.data(), file.size(), &view, &error), error);
-  MobileNetV2Q8 net;
-  REQUIRE_MESSAGE(net.load(view, kernels, &error), error);
-  test::RgbPixels pixels(rgb, net.input_size());
-  net.features(pixels);
-  const float* p = net.classify();
-  return {net.pooled(), net.logits(), std::vector<float>(p, p + net.num_classes())};
-}
-
 }  // namespace
 
 TEST_SUITE("model/int8 network") {
@@ -84,9 +47,11 @@ TEST_SUITE("model/int8 network") {
     for (const char* model : kModels) {
       CAPTURE(model);
       const std::vector<uint8_t>& file = converted(model);
-      const std::vector<uint8_t> rgb = test_image(224, 7);
-      const Run ref = run(file, reference_q8_kernels(), rgb);
-      const Run simd = run(file, simd_q8_kernels(), rgb);
+      const std::vector<uint8_t> rgb = test::smooth_rgb(224, 7);
+      test::Q8Options reference;
+      reference.kernels = &reference_q8_kernels();
+      const test::Q8Classification ref = test::classify_q8(file, rgb, reference);
+      const test::Q8Classification simd = test::classify_q8(file, rgb);
       CHECK(simd.pooled == ref.pooled);
       CHECK(simd.logits == ref.logits);
       CHECK(simd.probabilities == ref.probabilities);
@@ -99,17 +64,11 @@ TEST_SUITE("model/int8 network") {
     for (const char* model : kModels) {
       CAPTURE(model);
       const std::vector<uint8_t>& file = converted(model);
-      std::vector<uint8_t> rgba(224 * 224 * 4, 255);
-      const std::vector<uint8_t> rgb = test_image(224, 11);
-      for (size_t i = 0; i < 224 * 224; ++i) {
-        for (size_t c = 0; c < 3; ++c) rgba[4 * i + c] = rgb[3 * i + c];
-      }
+      const std::vector<uint8_t> rgba = test::to_rgba(test::smooth_rgb(224, 11));
       std::string error;
-      auto f32 = Classifier::create(file.data(), file.size(), &error);
-      REQUIRE_MESSAGE(f32, error);
-      auto q8 = Classifier::create(file.data(), file.size(), &error, simd_kernels(),
-                                   Execution::kFused, 1, Precision::kInt8);
-      REQUIRE_MESSAGE(q8, error);
+      const test::ClassifierPair pair = test::float_and_int8(file);
+      Classifier* f32 = pair.f32.get();
+      Classifier* q8 = pair.q8.get();
       CHECK(q8->precision() == Precision::kInt8);
       CHECK(f32->precision() == Precision::kFloat32);
       const float* a = f32->embed(rgba.data(), 224, 224, rgba.size(), 1.0f, &error);
@@ -117,13 +76,7 @@ TEST_SUITE("model/int8 network") {
       const std::vector<float> float_features(a, a + f32->feature_size());
       const float* b = q8->embed(rgba.data(), 224, 224, rgba.size(), 1.0f, &error);
       REQUIRE(b != nullptr);
-      double dot = 0, na = 0, nb = 0;
-      for (size_t i = 0; i < float_features.size(); ++i) {
-        dot += double(float_features[i]) * b[i];
-        na += double(float_features[i]) * float_features[i];
-        nb += double(b[i]) * b[i];
-      }
-      const double cosine = dot / std::sqrt(na * nb);
+      const double cosine = test::cosine_similarity(float_features.data(), b, float_features.size());
       INFO("cosine similarity of the pooled features: ", cosine);
       CHECK(cosine > 0.95);
       std::vector<ClassScore> top_f32, top_q8;

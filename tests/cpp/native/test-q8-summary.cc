@@ -15,8 +15,9 @@
 
 #include "api/classifier.h"
 #include "api/detector.h"
-#include "model/summary-totals.h"
+#include "native/q8-runs.h"
 #include "native/shared-models.h"
+#include "plan/summary.h"
 
 using namespace mnv2;
 
@@ -95,14 +96,9 @@ TEST_SUITE("int8 summary") {
 
   TEST_CASE("the int8 classifier's bottleneck rows report their int8 expansions") {
     const std::vector<uint8_t> file = test::read_weight_file("tf2_mobilenet_v2_1.0_224_ptq.mnv2");
-    std::string error;
-    auto f32 = Classifier::create(file.data(), file.size(), &error);
-    REQUIRE_MESSAGE(f32, error);
-    auto q8 = Classifier::create(file.data(), file.size(), &error, simd_kernels(),
-                                 Execution::kFused, 1, Precision::kInt8);
-    REQUIRE_MESSAGE(q8, error);
-    const std::vector<LayerSummary> float_rows = f32->summary();
-    const std::vector<LayerSummary> rows = q8->summary();
+    const test::ClassifierPair pair = test::float_and_int8(file);
+    const std::vector<LayerSummary> float_rows = pair.f32->summary();
+    const std::vector<LayerSummary> rows = pair.q8->summary();
     REQUIRE(rows.size() == float_rows.size());
     CHECK(rows.back().name == "logits");  // a classifier keeps its pool and logits rows
     size_t blocks = 0;

@@ -120,13 +120,23 @@ std::vector<std::string> expected_activation_quants(float alpha) {
   return out;
 }
 
-// activation_type: the element type of the quantized activations; the graph input and output
-// may differ from it (input_type, output_type: the TF2 model quantizes its uint8 input to int8
-// and its int8 softmax back to uint8). mean_pool: the graph pools with MEAN (the TF2 model),
-// which the file marks with "pool.mean" (TFLite's MEAN rounds unlike its AVERAGE_POOL_2D).
+// A conversion of one of the two real models (MobileNetV2 1.0/224, 1001 classes), its summary
+// and its file. activation_type: the element type of the quantized activations; the graph input
+// and output may differ from it (input_type, output_type: the TF2 model quantizes its uint8
+// input to int8 and its int8 softmax back to uint8). mean_pool: the graph pools with MEAN (the
+// TF2 model), which the file marks with "pool.mean" (TFLite's MEAN rounds unlike its
+// AVERAGE_POOL_2D).
 void check_classifier_file(const ConvertResult& result, TensorType weight_type,
                            bool per_channel, TensorType activation_type, TensorType input_type,
                            TensorType output_type, bool mean_pool) {
+  REQUIRE_MESSAGE(result.ok, result.error);
+  CHECK(result.summary.block_count == 17);
+  CHECK(result.summary.alpha == 1.0f);
+  CHECK(result.summary.input_size == 224);
+  CHECK(result.summary.num_classes == 1001);
+  CHECK(result.summary.weight_type == weight_type);
+  CHECK(result.summary.per_channel == per_channel);
+
   const Parsed p = parse(result.file);
   CHECK(p.header.model_kind == static_cast<uint32_t>(ModelKind::kClassifier));
   CHECK(p.header.alpha == 1.0f);
@@ -201,34 +211,20 @@ void expect_clean_error(const std::vector<uint8_t>& bytes) {
 TEST_SUITE("tflite converter") {
   TEST_CASE("the TF1 uint8 model converts with per-tensor uint8 weights") {
     const ConvertResult result = convert(models().tf1_uint8);
-    REQUIRE_MESSAGE(result.ok, result.error);
-    CHECK(result.summary.block_count == 17);
-    CHECK(result.summary.alpha == 1.0f);
-    CHECK(result.summary.input_size == 224);
-    CHECK(result.summary.num_classes == 1001);
+    check_classifier_file(result, TensorType::kU8, false, TensorType::kU8, TensorType::kU8,
+                          TensorType::kU8, false);
     // uint8 input with scale 1/128 and zero point 128: (pixel - 128) / 128.
     CHECK(result.summary.input_mean == 128.0f);
     CHECK(result.summary.input_std == 128.0f);
-    CHECK(result.summary.weight_type == TensorType::kU8);
-    CHECK_FALSE(result.summary.per_channel);
-    check_classifier_file(result, TensorType::kU8, false, TensorType::kU8, TensorType::kU8,
-                          TensorType::kU8, false);
   }
 
   TEST_CASE("the TF2 int8 model converts with per-channel int8 weights") {
     const ConvertResult result = convert(models().tf2_int8);
-    REQUIRE_MESSAGE(result.ok, result.error);
-    CHECK(result.summary.block_count == 17);
-    CHECK(result.summary.alpha == 1.0f);
-    CHECK(result.summary.input_size == 224);
-    CHECK(result.summary.num_classes == 1001);
+    check_classifier_file(result, TensorType::kI8, true, TensorType::kI8, TensorType::kI8,
+                          TensorType::kU8, true);
     // Its uint8 input has scale 1/127.5 and zero point 127.
     CHECK(result.summary.input_mean == 127.0f);
     CHECK(result.summary.input_std == doctest::Approx(127.5f));
-    CHECK(result.summary.weight_type == TensorType::kI8);
-    CHECK(result.summary.per_channel);
-    check_classifier_file(result, TensorType::kI8, true, TensorType::kI8, TensorType::kI8,
-                          TensorType::kU8, true);
   }
 
   TEST_CASE("stored weights are the TFLite integers with their scale and zero point") {

@@ -10,12 +10,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <random>
 
 #include "api/detector.h"
 #include "model/weight-file.h"
 #include "native/graph-edits.h"
 #include "native/shared-models.h"
+#include "native/tflite-seeds.h"
 #include "tflite/convert-classifier.h"
 #include "tflite/convert-detector.h"
 #include "tflite/detector-graph.h"
@@ -227,28 +229,19 @@ TEST_SUITE("tflite detector converter") {
     CHECK_FALSE(read_postprocess_options(garbage, &p, &error));
     CHECK_FALSE(error.empty());
 
-    // A map that lacks a required key, and one whose threshold is out of range.
-    auto build = [](bool with_iou, float iou) {
+    // Only the required keys; then a map that lacks one, and one whose threshold is out of range.
+    auto build = [](std::optional<float> iou) {
       flexbuffers::Builder fbb;
-      fbb.Map([&]() {
-        fbb.Float("y_scale", 10.0f);
-        fbb.Float("x_scale", 10.0f);
-        fbb.Float("h_scale", 5.0f);
-        fbb.Float("w_scale", 5.0f);
-        if (with_iou) fbb.Float("nms_iou_threshold", iou);
-        fbb.Float("nms_score_threshold", 0.5f);
-        fbb.Int("max_detections", 10);
-        fbb.Int("num_classes", 20);
-      });
+      fbb.Map([&]() { fuzzing::add_required_postprocess_options(fbb, iou, 0.5f); });
       fbb.Finish();
       return fbb.GetBuffer();
     };
-    REQUIRE_MESSAGE(read_postprocess_options(build(true, 0.5f), &p, &error), error);
+    REQUIRE_MESSAGE(read_postprocess_options(build(0.5f), &p, &error), error);
     CHECK(p.detections_per_class == 100);  // TFLite's defaults for the optional keys
     CHECK_FALSE(p.use_regular_nms);
-    CHECK_FALSE(read_postprocess_options(build(false, 0.5f), &p, &error));
+    CHECK_FALSE(read_postprocess_options(build(std::nullopt), &p, &error));
     CHECK(error.find("lack nms_iou_threshold") != std::string::npos);
-    CHECK_FALSE(read_postprocess_options(build(true, 1.5f), &p, &error));
+    CHECK_FALSE(read_postprocess_options(build(1.5f), &p, &error));
     CHECK(error.find("nms_iou_threshold") != std::string::npos);
   }
 }

@@ -270,25 +270,32 @@ std::vector<uint8_t> operator_zoo_tflite() {
   g.op(fb::BuiltinOperator_DEQUANTIZE, {x}, {c});
   g.op(fb::BuiltinOperator_LOGISTIC, {c}, {c});
 
-  // TFLite_Detection_PostProcess keeps its settings in a FlexBuffer map.
+  // TFLite_Detection_PostProcess keeps its settings in a FlexBuffer map (whose keys are
+  // sorted, whatever order they are written in).
   flexbuffers::Builder options;
   options.Map([&]() {
-    options.Float("y_scale", 10.0f);
-    options.Float("x_scale", 10.0f);
-    options.Float("h_scale", 5.0f);
-    options.Float("w_scale", 5.0f);
-    options.Float("nms_iou_threshold", 0.6f);
-    options.Float("nms_score_threshold", 0.3f);
-    options.Int("max_detections", 10);
+    add_required_postprocess_options(options, 0.6f, 0.3f);
     options.Int("max_classes_per_detection", 1);
     options.Int("detections_per_class", 100);
     options.Bool("use_regular_nms", false);
-    options.Int("num_classes", 20);
   });
   options.Finish();
   g.op(fb::BuiltinOperator_CUSTOM, {c, c, c}, {c, c, c, c}, fb::BuiltinOptions_NONE, 0,
        "TFLite_Detection_PostProcess", options.GetBuffer());
   return g.finish({x}, {c});
+}
+
+void add_required_postprocess_options(flexbuffers::Builder& map,
+                                      std::optional<float> iou_threshold,
+                                      float score_threshold) {
+  map.Float("y_scale", 10.0f);
+  map.Float("x_scale", 10.0f);
+  map.Float("h_scale", 5.0f);
+  map.Float("w_scale", 5.0f);
+  if (iou_threshold) map.Float("nms_iou_threshold", *iou_threshold);
+  map.Float("nms_score_threshold", score_threshold);
+  map.Int("max_detections", 10);
+  map.Int("num_classes", 20);
 }
 
 }  // namespace mnv2::fuzzing

@@ -11,11 +11,23 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
+
+namespace flexbuffers {
+class Builder;
+}
 
 namespace mnv2::fuzzing {
 
 std::vector<uint8_t> tiny_classifier_tflite(uint32_t num_classes = 3, uint32_t seed = 7);
 std::vector<uint8_t> operator_zoo_tflite();
+
+// Writes the keys TFLite_Detection_PostProcess requires into the FlexBuffer map being built:
+// the VOC model's box coder scales (10, 10, 5, 5), at most 10 detections, 20 classes, and the
+// given thresholds; no IoU threshold leaves that key out.
+void add_required_postprocess_options(flexbuffers::Builder& map,
+                                      std::optional<float> iou_threshold,
+                                      float score_threshold);
 
 }  // namespace mnv2::fuzzing

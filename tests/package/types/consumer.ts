@@ -1,7 +1,7 @@
 // Type-checked against web/index.d.ts (tsc --noEmit, see types.test.js): the API as a
 // TypeScript user writes it. Lines marked @ts-expect-error must stay errors.
-import { load, loadDetector, toRgba, summarize } from 'mobilenetv2-wasm';
-import type { Classification, Detection, Detector, ImageInput, InWorker, MobileNetV2, RgbaImage } from 'mobilenetv2-wasm';
+import { load, loadDetector, loadHead, toRgba, summarize } from 'mobilenetv2-wasm';
+import type { Classification, Detection, Detector, Head, HeadClassification, HeadJSON, ImageInput, InWorker, MobileNetV2, RgbaImage, TrainReport } from 'mobilenetv2-wasm';
 import { readImage, decodeImage } from 'mobilenetv2-wasm/decode-image';
 
 export async function inNode(path: string): Promise<string> {
@@ -10,14 +10,14 @@ export async function inNode(path: string): Promise<string> {
   const top: Classification[] = await model.classify(image, { topK: 3, crop: 0.875 });
   const features: Float32Array = await model.embed(decodeImage(new Uint8Array(8), 'x.bmp'));
   const bytes: number = model.memoryStats().activationPeakBytes + model.summary().totals.macs + features.length + model.threads;
-  const backend: 'simd' | 'simd-threads' = model.backend;
+  const backend: 'simd' | 'relaxed-simd' | 'simd-threads' | 'relaxed-simd-threads' = model.backend;
   const profiled: number = (await model.profile(image, { runs: 2 })).totals.ms + bytes;
   model.dispose();
   return `${top[0].label} ${top[0].score.toFixed(2)} ${model.labels[top[0].index]} ${profiled} ${backend}`;
 }
 
 export async function inBrowser(element: HTMLImageElement, video: HTMLVideoElement, canvas: OffscreenCanvas): Promise<void> {
-  const model = await load({ worker: true, weights: new URL('https://example.org/w.mnv2'), execution: 'fused', threads: 'auto' });
+  const model = await load({ worker: true, weights: new URL('https://example.org/w.mnv2'), execution: 'fused', threads: 'auto', backend: 'auto' });
   const remote: InWorker<MobileNetV2> = model;
   // In a worker even memoryStats() is asynchronous.
   const stats: Promise<{ wasmMemoryBytes: number }> = remote.memoryStats();
@@ -41,6 +41,22 @@ export async function inBrowser(element: HTMLImageElement, video: HTMLVideoEleme
   void pixels;
 }
 
+export async function customClasses(element: HTMLImageElement, features: Float32Array): Promise<string> {
+  const model = await load({ worker: true });
+  // createHead() stays synchronous in worker mode; the head's methods are Promises in both modes.
+  const head: Head = model.createHead();
+  const count: number = await head.addExample(element, 'thumbs up', { augment: 4, flip: true, jitter: 0.2, seed: 1 });
+  await head.addExample(features, 'thumbs down');
+  const report: TrainReport = await head.train({ method: 'softmax', epochs: 50, learningRate: 0.001, weightDecay: 0 });
+  await head.train({ method: 'knn', k: 3 });
+  const top: HeadClassification[] = await head.classify(element, { topK: 1, labels: ['thumbs up'] });
+  const json: HeadJSON = head.toJSON();
+  const again: Head = await loadHead(await load(), JSON.stringify(json));
+  const counts = await again.exampleCounts();
+  head.dispose();
+  return `${count} ${report.loss ?? report.k} ${top[0].label} ${top[0].index} ${again.labels.join()} ${again.method} ${counts.length}`;
+}
+
 export async function mistakes(model: MobileNetV2): Promise<void> {
   // @ts-expect-error topK is a number
   await model.classify(new ImageData(1, 1), { topK: '5' });
@@ -54,6 +70,11 @@ export async function mistakes(model: MobileNetV2): Promise<void> {
   model.labels = [];
   // @ts-expect-error threads is a count or 'auto'
   await load({ threads: 'many' });
+  const head = model.createHead();
+  // @ts-expect-error labels are strings
+  await head.addExample(new ImageData(1, 1), 3);
+  // @ts-expect-error there are two methods
+  await head.train({ method: 'svm' });
   const detector = await loadDetector();
   // @ts-expect-error minScore is a number
   await detector.detect(new ImageData(1, 1), { minScore: 'high' });
