@@ -6,8 +6,9 @@
 #                       with hostile numbers (NaN, infinities, huge counts)
 #   fuzz-tflite-reader  the TFLite reader and both converters
 #   fuzz-preprocess     classify/detect arguments and the preprocessor
-# (The custom-classes head's JSON target joins this list as fuzz-head-json, with its seed
-# folder in seeds_of() below, in CMakeLists.txt and in mnv2-test-data's seeds.)
+#   fuzz-head           the custom-classes head's C++ side: examples, training, saved
+#                       softmax parameters and predictions with hostile numbers (its JSON is
+#                       parsed in JavaScript: tests/node/property-head.test.js)
 #
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]     (default 60 s each, every target)
 #        scripts/fuzz.sh --save-corpus [TARGET...]
@@ -33,7 +34,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
-all_targets=(fuzz-weight-file fuzz-detector-file fuzz-postprocess fuzz-tflite-reader fuzz-preprocess)
+all_targets=(fuzz-weight-file fuzz-detector-file fuzz-postprocess fuzz-tflite-reader fuzz-preprocess
+  fuzz-head)
 save_corpus=0
 if [[ "${1:-}" == --save-corpus ]]; then
   save_corpus=1
@@ -64,6 +66,7 @@ seeds_of() {  # target -> its seed folder
     fuzz-postprocess) echo "$build/seeds/postprocess" ;;
     fuzz-tflite-reader) echo "$build/seeds/tflite" ;;
     fuzz-preprocess) echo "$build/seeds/preprocess" ;;
+    fuzz-head) echo "$build/seeds/head" ;;
     *) echo "fuzz: unknown target $1" >&2; exit 2 ;;
   esac
 }

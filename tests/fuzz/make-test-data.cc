@@ -87,15 +87,12 @@ bool random_inputs(const std::string& dir, uint32_t modes, uint32_t seed) {
   return ok;
 }
 
-// The seed corpora, one folder per fuzz target (scripts/fuzz.sh maps them). The custom-classes
-// head's JSON target gets its folder here ("head-json", with a few valid head files written
-// by the head's own writer) when that format exists; scripts/fuzz.sh and CMakeLists.txt list
-// the target beside the others.
+// The seed corpora, one folder per fuzz target (scripts/fuzz.sh maps them).
 int seeds(const std::string& dir) {
   const std::string weights = dir + "/weight-file", detector = dir + "/detector-file",
                     postprocess = dir + "/postprocess", tflite = dir + "/tflite",
-                    preprocess = dir + "/preprocess";
-  for (const std::string& folder : {dir, weights, detector, postprocess, tflite, preprocess}) {
+                    preprocess = dir + "/preprocess", head = dir + "/head";
+  for (const std::string& folder : {dir, weights, detector, postprocess, tflite, preprocess, head}) {
     if (!make_dir(folder)) {
       std::fprintf(stderr, "mnv2-test-data: cannot create %s\n", folder.c_str());
       return 1;
@@ -115,7 +112,8 @@ int seeds(const std::string& dir) {
             write_file(detector + "/tensor-zoo.mnv2", tensor_zoo_file(mnv2::ModelKind::kDetector)) &&
             write_file(tflite + "/tiny-classifier.tflite", mnv2::fuzzing::tiny_classifier_tflite()) &&
             write_file(tflite + "/operator-zoo.tflite", mnv2::fuzzing::operator_zoo_tflite()) &&
-            random_inputs(postprocess, 5, 5) && random_inputs(preprocess, 3, 6);
+            random_inputs(postprocess, 5, 5) && random_inputs(preprocess, 3, 6) &&
+            random_inputs(head, 8, 7);
   return ok ? 0 : 1;
 }
 

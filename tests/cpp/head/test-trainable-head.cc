@@ -3,9 +3,11 @@
 // trained one.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <limits>
 #include <random>
 
+#include "head/feature-normalizer.h"
 #include "head/head-test-data.h"
 #include "head/trainable-head.h"
 
@@ -104,4 +106,61 @@ TEST_CASE("a softmax head loaded from its parameters predicts bit for bit like t
       CHECK(a[c].score == b[c].score);
     }
   }
+}
+
+TEST_CASE("a saved softmax head with huge finite parameters is refused (fuzz-head finding)") {
+  // Finite but huge weights overflowed a logit to infinity, and the softmax then gave NaN
+  // scores; a huge mean did the same through the normalized input.
+  std::mt19937 rng(5);
+  const Clusters clusters = make_clusters(rng, 2, 8, 0.5f);
+  TrainableHead trained = head_of(rng, clusters, 3);
+  std::string error;
+  SoftmaxReport report;
+  REQUIRE(trained.train_softmax(2, SoftmaxOptions{}, &report, &error));
+  const SoftmaxRegression& s = trained.softmax();
+
+  TrainableHead loaded(8);
+  std::vector<float> weights(s.weights());
+  weights[3] = 3e38f;
+  CHECK_FALSE(loaded.load_softmax(2, s.mean().data(), weights.data(), s.bias().data(), &error));
+  CHECK(error.find("weights of class 0 are too large") != std::string::npos);
+  std::vector<float> mean(s.mean());
+  mean[6] = -1e30f;
+  CHECK_FALSE(loaded.load_softmax(2, mean.data(), s.weights().data(), s.bias().data(), &error));
+  CHECK(error.find("mean has") != std::string::npos);
+  CHECK(error.find("at index 6") != std::string::npos);
+  CHECK(loaded.method() == HeadMethod::kUntrained);
+
+  // The largest weights the bound lets through still give finite, ranked scores at any input.
+  const float largest = float(0.99 * kMaxSoftmaxLogit / (8 * 4 * std::sqrt(8.0)));
+  std::vector<float> big(2 * 8);
+  for (size_t i = 0; i < big.size(); i++) big[i] = i % 2 ? largest : -largest;
+  const std::vector<float> zero_bias(2, 0.0f), edge_mean(8, kMaxSoftmaxMean);
+  REQUIRE_MESSAGE(loaded.load_softmax(2, edge_mean.data(), big.data(), zero_bias.data(), &error), error);
+  std::vector<HeadScore> ranking;
+  for (float value : {1.0f, -3e38f, 1e-40f}) {
+    const std::vector<float> x(8, value);
+    REQUIRE(loaded.predict(x.data(), &ranking, &error));
+    for (const HeadScore& entry : ranking) CHECK((entry.score >= 0.0f && entry.score <= 1.0f));
+  }
+}
+
+TEST_CASE("a vector of denormal values still normalizes to finite values (fuzz-head finding)") {
+  // 1 / |x| in float overflowed to infinity for a vector of tiny values, and the kNN and
+  // softmax heads then ranked NaN scores.
+  std::mt19937 rng(6);
+  const Clusters clusters = make_clusters(rng, 2, 4, 0.5f);
+  TrainableHead head = head_of(rng, clusters, 3);
+  std::string error;
+  const std::vector<float> tiny(4, 6.2e-42f);
+  std::vector<HeadScore> ranking;
+  for (bool knn : {false, true}) {
+    SoftmaxReport report;
+    REQUIRE((knn ? head.train_knn(2, 3, &error) : head.train_softmax(2, SoftmaxOptions{}, &report, &error)));
+    REQUIRE(head.predict(tiny.data(), &ranking, &error));
+    for (const HeadScore& entry : ranking) CHECK((entry.score >= 0.0f && entry.score <= 1.0f));
+  }
+  std::vector<float> unit(4);
+  l2_normalize(tiny.data(), 4, unit.data());
+  for (float value : unit) CHECK(value == doctest::Approx(0.5));
 }
