@@ -2,8 +2,19 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace mnv2 {
+namespace {
+
+// A parameter in a message, as printf's %g writes it (3e+38, not 39 digits).
+std::string shown(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+}  // namespace
 
 size_t TrainableHead::classes() const {
   switch (method_) {
@@ -93,8 +104,8 @@ bool TrainableHead::check_softmax_range(size_t classes, const float* mean, const
   const size_t d = feature_size();
   for (size_t j = 0; j < d; j++) {
     if (!(std::fabs(mean[j]) <= kMaxSoftmaxMean)) {
-      *error = "the softmax head's mean has " + std::to_string(mean[j]) + " at index " +
-               std::to_string(j) + ": a mean of unit vectors lies within [-1, 1]";
+      *error = "the softmax head's mean has " + shown(mean[j]) + " at index " + std::to_string(j) +
+               ": a mean of unit vectors lies within [-1, 1]";
       return false;
     }
   }
@@ -107,8 +118,8 @@ bool TrainableHead::check_softmax_range(size_t classes, const float* mean, const
     for (size_t j = 0; j < d; j++) logit_bound += std::fabs(double(weights[c * d + j])) * input_bound;
     if (!(logit_bound <= kMaxSoftmaxLogit)) {
       *error = "the softmax head's weights of class " + std::to_string(c) +
-               " are too large: its logits could reach " + std::to_string(logit_bound) +
-               " (at most " + std::to_string(kMaxSoftmaxLogit) + ")";
+               " are too large: its logits could reach " + shown(logit_bound) + " (at most " +
+               shown(kMaxSoftmaxLogit) + ")";
       return false;
     }
   }
