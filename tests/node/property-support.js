@@ -179,9 +179,9 @@ export function assertSummary(summary, what) {
 }
 
 /**
- * Makes `calls` calls with randomCall() -> {what, run, check}: each must return a value
- * check() accepts or throw an Error with a message. Returns how many returned a value (the
- * test's diagnostics show the split).
+ * Makes `calls` calls with randomCall() -> {what, run, check, checkError?}: each must return a
+ * value check() accepts (it may be async) or throw an Error with a message, which checkError()
+ * may check further. Returns how many returned a value (the test's diagnostics show the split).
  */
 export async function runRandomCalls(t, { seed, calls, randomCall }) {
   let results = 0;
@@ -189,8 +189,10 @@ export async function runRandomCalls(t, { seed, calls, randomCall }) {
     const call = randomCall();
     const what = `seed ${seed}, call ${i}: ${call.what}`;
     const { value, error } = await outcome(call.run, what);
-    if (!error) {
-      call.check(value, what);
+    if (error) {
+      call.checkError?.(error, what);
+    } else {
+      await call.check(value, what);
       ++results;
     }
   }
