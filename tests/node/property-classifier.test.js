@@ -25,6 +25,7 @@ const MODES = [
   { name: 'worker, float32', options: { worker: true } },
   { name: 'worker, int8', options: { worker: true, precision: 'int8' } },
   { name: 'two threads, float32', options: { threads: 2 } },
+  { name: 'two threads, int8', options: { threads: 2, precision: 'int8' } },
 ];
 
 const cat = await readImage(path.join(imagesDir, 'cat.bmp'));

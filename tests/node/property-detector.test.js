@@ -1,5 +1,5 @@
 // Property test of the detector's methods, as property-classifier.test.js does for the
-// classifier: in each mode (main thread, worker; float32 and int8) a seeded stream of random,
+// classifier: in each mode (main thread, worker, two threads; float32 and int8) a seeded stream of random,
 // mostly hostile calls to detect, summary and memoryStats on the real model. Every call returns
 // well-formed detections or throws an Error with a message; afterwards the model still finds
 // the reference's cat in the cat photo, as before, and WASM memory has not grown since the
@@ -24,6 +24,9 @@ const MODES = [
   { name: 'main thread, int8', options: { precision: 'int8' } },
   { name: 'worker, float32', options: { worker: true } },
   { name: 'worker, int8', options: { worker: true, precision: 'int8' } },
+  // The detector and int8 run on threads since the one-plan engine.
+  { name: 'two threads, float32', options: { threads: 2 } },
+  { name: 'two threads, int8', options: { threads: 2, precision: 'int8' } },
 ];
 
 const cat = await readImage(path.join(imagesDir, 'cat.bmp'));
@@ -64,6 +67,7 @@ for (const [m, mode] of MODES.entries()) {
     const random = seededRandom(SEED * 103 + m);
     const model = await loadDetector(mode.options);
     try {
+      if (mode.options.threads) assert.equal(model.threads, 2, 'the two-thread build did not load');
       const before = await model.detect(cat);
       assert.ok(before.length >= 1 && before[0].class === CAT_LABEL, `cat.bmp: ${JSON.stringify(before)}`);
       for (const [width, height] of LARGEST_IMAGES) {
