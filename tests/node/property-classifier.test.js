@@ -11,39 +11,20 @@ import { load } from '../../web/index.js';
 import { readImage } from '../../web/decode-image.js';
 import { imagesDir, readReference } from './shared-data.js';
 import {
-  seededRandom, imageArgument, optionsArgument, hostileValue, runRandomCalls, LARGEST_IMAGES, describeArgument,
-  assertClassification, assertFeatures, assertSummary,
+  seededRandom, imageArgument, optionsArgument, runRandomCalls, LARGEST_IMAGES, describeArgument,
+  assertClassification, assertFeatures, MODEL_MODES, reportCall,
 } from './property-support.js';
 
 const SEED = Number(process.env.MNV2_PROPERTY_SEED ?? 16);
 const CALLS = 100;
 const CAT_CLASS = readReference('mobilenet_v2_1.0_224_quant.jsonl').get('cat.bmp').top5[0];
 
-const MODES = [
-  { name: 'main thread, float32', options: {} },
-  { name: 'main thread, int8', options: { precision: 'int8' } },
-  { name: 'worker, float32', options: { worker: true } },
-  { name: 'worker, int8', options: { worker: true, precision: 'int8' } },
-  { name: 'two threads, float32', options: { threads: 2 } },
-  { name: 'two threads, int8', options: { threads: 2, precision: 'int8' } },
-];
-
 const cat = await readImage(path.join(imagesDir, 'cat.bmp'));
 
 /** One random call: which method, with what, and how its result must look. */
 function randomCall(random, model) {
   const method = random.pick(['classify', 'classify', 'embed', 'summary', 'memoryStats']);
-  if (method === 'summary' || method === 'memoryStats') {
-    const extra = random.chance(0.5) ? [hostileValue(random)] : [];
-    return {
-      what: `${method}(${extra.map(describeArgument).join(', ')})`,
-      run: () => model[method](...extra),
-      check: (value, what) => {
-        if (method === 'summary') assertSummary(value, what);
-        else assert.ok(Number.isInteger(value.wasmMemoryBytes) && value.wasmMemoryBytes > 0, what);
-      },
-    };
-  }
+  if (method === 'summary' || method === 'memoryStats') return reportCall(random, model, method);
   const image = imageArgument(random);
   const options = method === 'classify'
     ? optionsArgument(random, { topK: [1, 3, 5, model.numClasses], crop: [1, 0.875, 0.01] })
@@ -57,7 +38,7 @@ function randomCall(random, model) {
   };
 }
 
-for (const [m, mode] of MODES.entries()) {
+for (const [m, mode] of MODEL_MODES.entries()) {
   test(`classifier, ${mode.name}: random hostile calls keep their promise`, async (t) => {
     const random = seededRandom(SEED * 101 + m);
     const model = await load(mode.options);

@@ -11,39 +11,19 @@ import { loadDetector } from '../../web/index.js';
 import { readImage } from '../../web/decode-image.js';
 import { imagesDir, readReference } from './shared-data.js';
 import {
-  seededRandom, imageArgument, optionsArgument, hostileValue, runRandomCalls, LARGEST_IMAGES, describeArgument,
-  assertDetections, assertSummary,
+  seededRandom, imageArgument, optionsArgument, runRandomCalls, LARGEST_IMAGES, describeArgument,
+  assertDetections, MODEL_MODES, reportCall,
 } from './property-support.js';
 
 const SEED = Number(process.env.MNV2_PROPERTY_SEED ?? 16);
 const CALLS = 60;
 const CAT_LABEL = readReference('ssdlite_mobilenet_v2_voc_300.jsonl').get('cat.bmp').detections[0].label;
 
-const MODES = [
-  { name: 'main thread, float32', options: {} },
-  { name: 'main thread, int8', options: { precision: 'int8' } },
-  { name: 'worker, float32', options: { worker: true } },
-  { name: 'worker, int8', options: { worker: true, precision: 'int8' } },
-  // The detector and int8 run on threads since the one-plan engine.
-  { name: 'two threads, float32', options: { threads: 2 } },
-  { name: 'two threads, int8', options: { threads: 2, precision: 'int8' } },
-];
-
 const cat = await readImage(path.join(imagesDir, 'cat.bmp'));
 
 function randomCall(random, model) {
   const method = random.pick(['detect', 'detect', 'detect', 'summary', 'memoryStats']);
-  if (method !== 'detect') {
-    const extra = random.chance(0.5) ? [hostileValue(random)] : [];
-    return {
-      what: `${method}(${extra.map(describeArgument).join(', ')})`,
-      run: () => model[method](...extra),
-      check: (value, what) => {
-        if (method === 'summary') assertSummary(value, what);
-        else assert.ok(Number.isInteger(value.wasmMemoryBytes) && value.wasmMemoryBytes > 0, what);
-      },
-    };
-  }
+  if (method !== 'detect') return reportCall(random, model, method);
   const image = imageArgument(random);
   const options = optionsArgument(random, {
     minScore: [0, 0.3, 0.5, 1],
@@ -62,7 +42,7 @@ function randomCall(random, model) {
   };
 }
 
-for (const [m, mode] of MODES.entries()) {
+for (const [m, mode] of MODEL_MODES.entries()) {
   test(`detector, ${mode.name}: random hostile calls keep their promise`, async (t) => {
     const random = seededRandom(SEED * 103 + m);
     const model = await loadDetector(mode.options);

@@ -178,6 +178,30 @@ export function assertSummary(summary, what) {
   }
 }
 
+/** The modes every model's property test runs in: each thread setup in both precisions. */
+export const MODEL_MODES = [
+  { name: 'main thread, float32', options: {} },
+  { name: 'main thread, int8', options: { precision: 'int8' } },
+  { name: 'worker, float32', options: { worker: true } },
+  { name: 'worker, int8', options: { worker: true, precision: 'int8' } },
+  // int8 and the detector run on threads as well as float32 (one network plan for all).
+  { name: 'two threads, float32', options: { threads: 2 } },
+  { name: 'two threads, int8', options: { threads: 2, precision: 'int8' } },
+];
+
+/** A summary() or memoryStats() call, perhaps with a stray argument, and its result's check. */
+export function reportCall(random, model, method) {
+  const extra = random.chance(0.5) ? [hostileValue(random)] : [];
+  return {
+    what: `${method}(${extra.map(describeArgument).join(', ')})`,
+    run: () => model[method](...extra),
+    check: (value, what) => {
+      if (method === 'summary') assertSummary(value, what);
+      else assert.ok(Number.isInteger(value.wasmMemoryBytes) && value.wasmMemoryBytes > 0, what);
+    },
+  };
+}
+
 /**
  * Makes `calls` calls with randomCall() -> {what, run, check, checkError?}: each must return a
  * value check() accepts (it may be async) or throw an Error with a message, which checkError()
