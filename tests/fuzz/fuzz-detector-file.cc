@@ -86,6 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // One engine per input (half the cost of both; every mutation changes the checksum, so
   // both engines see the corpus): int8, float fused or float layer by layer.
   const uint32_t choice = header.checksum;
+  if (!mnv2::fuzzing::worth_building(header, choice)) return 0;
   if (choice & 2) {
     try_detector(data, size, mnv2::Execution::kFused, mnv2::Precision::kInt8, choice);
   } else {

@@ -83,6 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!mnv2::fuzzing::parse_and_check(data, size, &view)) return 0;
   // Per-input choices from the checksum: different for every mutated file, fixed per input.
   const uint32_t choice = view.header.checksum;
+  if (!mnv2::fuzzing::worth_building(view.header, choice)) return 0;
 
   if (auto quantized = create(data, size, mnv2::Execution::kFused, 1, mnv2::Precision::kInt8)) {
     if (affordable(*quantized)) classify(*quantized);
