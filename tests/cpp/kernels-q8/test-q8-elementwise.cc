@@ -234,6 +234,19 @@ TEST_SUITE("kernels-q8/elementwise") {
     }
   }
 
+  TEST_CASE("MEAN parameters with a zero point far past int32 stay defined (fuzz-weight-file finding)") {
+    // zero point * input scale / output scale of -9e15 was cast to int32 (UBSan); it now
+    // saturates and every output clamps.
+    const Q8PoolParams p = q8_mean_params(1e14f, -90, 1.0f, 49, false, Q8Output{0, -128, 127});
+    PoolCase t;
+    t.pixels = 49;
+    t.channels = 3;
+    t.params = p;
+    t.input.assign(t.pixels * t.channels, 5);
+    const std::vector<int8_t> got = run_pool(qs8_global_avgpool__ref, t);
+    check_matches(run_pool(qs8_global_avgpool__wasmsimd, t), got);
+  }
+
   TEST_CASE("qs8_global_avgpool__wasmsimd matches __ref bit for bit") {
     for (size_t pixels : {1, 2, 49, 50, 1024}) {
       for (size_t channels : {1, 15, 16, 17, 33, 1280}) {
