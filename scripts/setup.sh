@@ -10,9 +10,10 @@ cd "$(dirname "$0")/.."
 # --no-install-recommends leaves it none): the browser tests, driven by npm's playwright-core;
 # libjpeg-turbo-progs: djpeg, for the int8 reference test to decode JPEGs like PIL did;
 # clang-19 + lld-19: the relaxed-SIMD kernel module (Emscripten 3.1.6 cannot emit it).
+# xz-utils: the committed fuzz corpora (tests/fuzz/corpus/*.tar.xz).
 PACKAGES=(cmake g++ clang libclang-rt-14-dev emscripten doctest-dev libsimde-dev
   flatbuffers-compiler libflatbuffers-dev wabt nodejs npm curl ca-certificates
-  chromium fonts-liberation libjpeg-turbo-progs clang-19 lld-19)
+  chromium fonts-liberation libjpeg-turbo-progs clang-19 lld-19 xz-utils)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

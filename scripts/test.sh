@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what is missing, builds, then runs
-#   1. the C++ tests natively under AddressSanitizer + UndefinedBehaviorSanitizer, then each
-#      libFuzzer target for 60 s (scripts/fuzz.sh; crashes fail the run),
+#   1. the C++ tests natively under AddressSanitizer + UndefinedBehaviorSanitizer, then
+#      100,000 executions of each libFuzzer target, two at a time (scripts/fuzz.sh; a crash,
+#      leak, timeout or out-of-memory fails the run),
 #   2. the same C++ tests compiled to WASM, under Node with relaxed SIMD enabled (the relaxed
 #      kernel module is tested there too),
 #   3. a check that the shipped module really contains SIMD128 f32x4 arithmetic,
@@ -29,8 +30,8 @@ cmake --build build/native-asan -j"$JOBS" --target mnv2_tests
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ./build/native-asan/mnv2_tests
 
-echo "== Fuzzing: libFuzzer + ASan + UBSan, 60 s per target (loader, TFLite reader, preprocessing)"
-bash scripts/fuzz.sh 60
+echo "== Fuzzing: libFuzzer + ASan + UBSan, 100,000 executions per target (at most 240 s each)"
+FUZZ_RUNS=100000 bash scripts/fuzz.sh 240
 
 echo "== C++ tests, WASM (Node, relaxed SIMD on)"
 node --experimental-wasm-relaxed-simd build/wasm/mnv2_tests.js

@@ -1,6 +1,6 @@
 // The head file: a trained head as JSON, and the one function that checks such a file before
 // anything of it is used (users load these from disk or the network: every field is hostile
-// until checked). A fuzz target can call parseHeadJSON directly.
+// until checked). tests/node/property-head.test.js feeds parseHeadJSON hostile variants.
 //
 //   {
 //     "format": "mobilenetv2-wasm-head", "version": 1,
@@ -15,6 +15,8 @@
 // bias[labels], features[examples][featureSize]. The model is named by the CRC-32 its weight
 // file's header records (of everything after the header), so a head trained on one set of
 // weights is refused by another, even one of the same shapes.
+
+import { describe } from './options.js';
 
 export const HEAD_FORMAT = 'mobilenetv2-wasm-head';
 export const HEAD_FORMAT_VERSION = 1;
@@ -34,6 +36,16 @@ export function weightFileChecksum(bytes) {
 
 function fail(message) {
   throw new Error(`head JSON: ${message}`);
+}
+
+/** A field's value for a message: as JSON when it has a JSON form (JSON.stringify throws on a
+ * BigInt, a cycle or a throwing getter, which must not replace the message). */
+function shown(value) {
+  try {
+    return JSON.stringify(value) ?? describe(value);
+  } catch {
+    return describe(value);
+  }
 }
 
 function isPlainObject(value) {
@@ -88,7 +100,7 @@ function decodeFloats(text, count, name) {
 function integerField(object, key, min, max, where) {
   const value = object[key];
   if (!Number.isInteger(value) || value < min || value > max) {
-    fail(`${where}.${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(value) ?? String(value)}`);
+    fail(`${where}.${key} must be an integer from ${min} to ${max}, got ${shown(value)}`);
   }
   return value;
 }
@@ -138,7 +150,7 @@ export function parseHeadJSON(json, model) {
   if (!isPlainObject(head)) fail('must be an object');
   if (head.format !== HEAD_FORMAT) fail(`"format" must be ${JSON.stringify(HEAD_FORMAT)}: this is not a head file`);
   if (head.version !== HEAD_FORMAT_VERSION) {
-    fail(`"version" ${JSON.stringify(head.version)} is not supported (this package reads version ${HEAD_FORMAT_VERSION})`);
+    fail(`"version" ${shown(head.version)} is not supported (this package reads version ${HEAD_FORMAT_VERSION})`);
   }
   checkKeys(head, ['format', 'version', 'model', 'method', 'labels', 'softmax', 'knn'], 'the head');
 
@@ -213,7 +225,7 @@ export function parseHeadJSON(json, model) {
       },
     };
   }
-  fail(`"method" must be "softmax" or "knn", got ${JSON.stringify(head.method) ?? String(head.method)}`);
+  fail(`"method" must be "softmax" or "knn", got ${shown(head.method)}`);
 }
 
 /** The JSON of a trained head (the inverse of parseHeadJSON, for the same model record). */

@@ -251,7 +251,13 @@ export class Head {
     const head = parseHeadJSON(json, this._modelInfo);
     await this.removeExamples();
     if (head.method === 'softmax') {
-      trainer.loadSoftmax(head.labels.length, head.softmax.mean, head.softmax.weights, head.softmax.bias);
+      try {
+        trainer.loadSoftmax(head.labels.length, head.softmax.mean, head.softmax.weights, head.softmax.bias);
+      } catch (error) {
+        // The core refuses finite values too large to score with (or memory runs out): the
+        // message names the file, as parseHeadJSON's do.
+        throw new Error(`head JSON: cannot use the softmax parameters: ${error.message}`);
+      }
     } else {
       // A kNN head is its examples: they come back as examples, so more can be added.
       const { features, exampleLabels, k } = head.knn;

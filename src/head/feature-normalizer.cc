@@ -7,8 +7,10 @@ namespace mnv2 {
 void l2_normalize(const float* x, size_t size, float* out) {
   double sum = 0.0;
   for (size_t i = 0; i < size; i++) sum += double(x[i]) * x[i];
-  const float scale = sum > 0.0 ? float(1.0 / std::sqrt(sum)) : 1.0f;
-  for (size_t i = 0; i < size; i++) out[i] = x[i] * scale;
+  // The scale stays a double: as a float, 1 / |x| overflows to infinity for a vector of tiny
+  // (denormal) values, and the "unit" vector became infinities and NaN (a fuzz-head finding).
+  const double scale = sum > 0.0 ? 1.0 / std::sqrt(sum) : 1.0;
+  for (size_t i = 0; i < size; i++) out[i] = float(x[i] * scale);
 }
 
 void FeatureNormalizer::fit(const ExampleSet& examples) {

@@ -2,8 +2,19 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace mnv2 {
+namespace {
+
+// A parameter in a message, as printf's %g writes it (3e+38, not 39 digits).
+std::string shown(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+}  // namespace
 
 size_t TrainableHead::classes() const {
   switch (method_) {
@@ -78,8 +89,40 @@ bool TrainableHead::load_softmax(size_t classes, const float* mean, const float*
     *error = "the softmax head's parameters contain a NaN or infinite value";
     return false;
   }
+  if (!check_softmax_range(classes, mean, weights, bias, error)) return false;
   softmax_.load(classes, d, mean, weights, bias);
   method_ = HeadMethod::kSoftmax;
+  return true;
+}
+
+// Finite is not enough: huge finite weights overflow a logit to infinity and the softmax then
+// gives NaN scores (fuzz-head's first finding). A trained head's mean is the mean of unit
+// vectors (each value within [-1, 1]) and its logits stay small; these bounds hold for every
+// trained head and keep every logit of every embedding finite.
+bool TrainableHead::check_softmax_range(size_t classes, const float* mean, const float* weights,
+                                        const float* bias, std::string* error) const {
+  const size_t d = feature_size();
+  for (size_t j = 0; j < d; j++) {
+    if (!(std::fabs(mean[j]) <= kMaxSoftmaxMean)) {
+      *error = "the softmax head's mean has " + shown(mean[j]) + " at index " + std::to_string(j) +
+               ": a mean of unit vectors lies within [-1, 1]";
+      return false;
+    }
+  }
+  // A normalized input value is at most (1 + |mean|) * sqrt(d) in size (2 instead of 1: the
+  // unit vector's value may round past 1), so a class's logit at most sum |w| * that + |bias|:
+  // kept far enough below float's range that logit differences stay finite too.
+  const double input_bound = (2.0 + kMaxSoftmaxMean) * std::sqrt(double(d));
+  for (size_t c = 0; c < classes; c++) {
+    double logit_bound = std::fabs(double(bias[c]));
+    for (size_t j = 0; j < d; j++) logit_bound += std::fabs(double(weights[c * d + j])) * input_bound;
+    if (!(logit_bound <= kMaxSoftmaxLogit)) {
+      *error = "the softmax head's weights of class " + std::to_string(c) +
+               " are too large: its logits could reach " + shown(logit_bound) + " (at most " +
+               shown(kMaxSoftmaxLogit) + ")";
+      return false;
+    }
+  }
   return true;
 }
 

@@ -26,6 +26,10 @@ struct HeadScore {
 
 // Largest class count a head takes (the JSON loader refuses more too).
 inline constexpr size_t kMaxHeadClasses = 10000;
+// Bounds on a saved softmax head's parameters (see check_softmax_range): a trained head's mean
+// lies within [-1, 1] and its logits far below these; beyond them a logit could overflow.
+inline constexpr float kMaxSoftmaxMean = 2.0f;
+inline constexpr double kMaxSoftmaxLogit = 1e30;
 
 class TrainableHead {
  public:
@@ -41,7 +45,7 @@ class TrainableHead {
   bool train_softmax(size_t classes, const SoftmaxOptions& options, SoftmaxReport* report,
                      std::string* error);
   bool train_knn(size_t classes, size_t k, std::string* error);
-  // A softmax head saved earlier; the values must be finite.
+  // A softmax head saved earlier; the values must be finite and within the bounds above.
   bool load_softmax(size_t classes, const float* mean, const float* weights, const float* bias,
                     std::string* error);
 
@@ -56,6 +60,8 @@ class TrainableHead {
 
  private:
   bool check_training_set(size_t classes, std::string* error) const;
+  bool check_softmax_range(size_t classes, const float* mean, const float* weights,
+                           const float* bias, std::string* error) const;
 
   ExampleSet examples_;
   const KernelTable* kernels_;

@@ -162,9 +162,12 @@ inline int8_t q8_pool_output(int32_t sum, int32_t count, const Q8PoolParams& p) 
   } else {
     const int32_t scaled =
         q8::multiply_by_quantized_multiplier(sum - count * p.input_zero_point, p.requant);
-    // C++ division truncates, so adding half the divisor away from zero rounds half away.
-    const int32_t mean = scaled > 0 ? (scaled + count / 2) / count : (scaled - count / 2) / count;
-    value = int64_t{mean} + p.output.zero_point;
+    // C++ division truncates, so adding half the divisor away from zero rounds half away. In
+    // 64 bits: a requantized sum near the int32 limits (hostile scales) overflowed the int32
+    // addition (a fuzz-weight-file finding); real pools are far from it and round the same.
+    const int64_t wide = scaled;
+    const int64_t mean = wide > 0 ? (wide + count / 2) / count : (wide - count / 2) / count;
+    value = mean + p.output.zero_point;
   }
   return static_cast<int8_t>(value < p.output.min ? p.output.min
                                                   : (value > p.output.max ? p.output.max : value));

@@ -9,6 +9,11 @@ namespace {
 constexpr double kLowestLayerScale = 0.1;
 constexpr size_t kFixedParams = 4;
 constexpr size_t kMaxAspectRatios = 16;
+// Bounds that keep every box's height and width a positive normal float: a denormal scale or
+// an extreme ratio made boxes of size 0 (fuzz-postprocess finding), which no detector has.
+// Real configurations use scales 0.1 to 0.95 and ratios 1/3 to 3 (TF OD API's SSD configs).
+constexpr float kMinScale = 1e-3f;
+constexpr float kMinAspectRatio = 1e-3f, kMaxAspectRatio = 1e3f;
 
 struct BoxSpec {
   double scale;
@@ -36,7 +41,7 @@ std::vector<BoxSpec> layer_boxes(const AnchorParams& params, size_t layer, size_
   return boxes;
 }
 
-bool positive_finite(float value) { return std::isfinite(value) && value > 0.0f; }
+bool ratio_in_range(float ratio) { return ratio >= kMinAspectRatio && ratio <= kMaxAspectRatio; }
 
 }  // namespace
 
@@ -45,9 +50,9 @@ bool check_anchor_params(const AnchorParams& params, size_t layers, std::string*
     *error = "anchors need at least one feature map";
     return false;
   }
-  if (!positive_finite(params.min_scale) || !positive_finite(params.max_scale) ||
-      params.min_scale > params.max_scale || params.max_scale > 1.0f) {
-    *error = "anchor scales must satisfy 0 < min_scale <= max_scale <= 1, got " +
+  if (!(params.min_scale >= kMinScale && params.min_scale <= params.max_scale &&
+        params.max_scale <= 1.0f)) {
+    *error = "anchor scales must satisfy 0.001 <= min_scale <= max_scale <= 1, got " +
              std::to_string(params.min_scale) + " and " + std::to_string(params.max_scale);
     return false;
   }
@@ -57,13 +62,15 @@ bool check_anchor_params(const AnchorParams& params, size_t layers, std::string*
     return false;
   }
   for (float ratio : params.aspect_ratios) {
-    if (!positive_finite(ratio)) {
-      *error = "anchor aspect ratio " + std::to_string(ratio) + " is not a positive number";
+    if (!ratio_in_range(ratio)) {
+      *error = "anchor aspect ratio " + std::to_string(ratio) + " is not a number from 0.001 to 1000";
       return false;
     }
   }
-  if (!std::isfinite(params.interpolated_scale_aspect_ratio)) {
-    *error = "the interpolated anchor aspect ratio is not finite";
+  const float interpolated = params.interpolated_scale_aspect_ratio;
+  if (!std::isfinite(interpolated) || (interpolated > 0.0f && !ratio_in_range(interpolated))) {
+    *error = "the interpolated anchor aspect ratio must be <= 0 (none) or from 0.001 to 1000, got " +
+             std::to_string(interpolated);
     return false;
   }
   return true;

@@ -1,16 +1,16 @@
 // libFuzzer target: the image entry points with fuzzer-chosen arguments.
 //
-//   1. Classifier::classify on a random-weights model (alpha 0.35, 37x37 input: a whole
-//      inference costs well under a millisecond), or on an int8 one (the tiny TFLite seed
-//      converted, 32x32), with any width, height, buffer length,
-//      crop fraction (NaN and infinities included) and top-k. The oracle is exact: the call
-//      must succeed exactly when the arguments are valid, give a well-formed ranking, and
-//      give the same bits when repeated.
-//   2. Preprocessor directly with valid arguments and any output size: every output value
+//   1. Classifier::classify on the smallest random-weights model (alpha 0.025, 32x32, with
+//      activation quantization: model/random-q8.h), in float or int8, with any width, height,
+//      buffer length, crop fraction (NaN and infinities included) and top-k. The oracle is
+//      exact: the call must succeed exactly when the arguments are valid, give a well-formed
+//      ranking, and give the same bits when repeated.
+//   2. Detector::detect on the smallest random detector, in float or int8, with any image
+//      arguments and any options (min score, IoU threshold, max detections, NMS kind): it
+//      succeeds exactly when they are valid, within the limits it was given.
+//   3. Preprocessor directly with valid arguments and any output size: every output value
 //      is a normalized convex combination of pixels, so it must lie within the normalized
 //      range of a byte.
-#include <fuzzer/FuzzedDataProvider.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -20,107 +20,112 @@
 #include <vector>
 
 #include "api/classifier.h"
+#include "api/detector.h"
+#include "detection/random-detector.h"
+#include "fuzz-support.h"
 #include "model/preprocess.h"
 #include "model/random-model.h"
-#include "native/tflite-seeds.h"
-#include "tflite/convert-classifier.h"
 
 namespace {
 
-constexpr size_t kMaxBufferBytes = size_t{1} << 20;  // what one run may allocate for pixels
-constexpr size_t kMaxPreprocessSide = 256;            // keeps units fast
+using mnv2::fuzzing::any_float;
+using mnv2::fuzzing::broken;
+using mnv2::fuzzing::repeated_bytes;
 
-[[noreturn]] void broken(const char* what, const std::string& detail) {
-  std::fprintf(stderr, "fuzz-preprocess: %s: %s\n", what, detail.c_str());
-  __builtin_trap();
+// What one run may allocate for pixels, and the usual image sides: larger images only cost
+// time (every pixel goes through the instrumented resampler), not new code.
+constexpr size_t kMaxBufferBytes = size_t{1} << 18;
+constexpr size_t kMaxSmallSide = 96;
+constexpr size_t kMaxPreprocessSide = 128;
+
+// One model file for both precisions: integer weights with activation quantization.
+std::unique_ptr<mnv2::Classifier> load_classifier(mnv2::Precision precision) {
+  const std::vector<uint8_t> file = mnv2::testing::random_q8_classifier_file(0.025f, 32, 7, 3, true);
+  std::string error;
+  auto created = mnv2::Classifier::create(file.data(), file.size(), &error, mnv2::simd_kernels(),
+                                          mnv2::Execution::kFused, 1, precision);
+  if (!created) broken("the random classifier does not load", error);
+  return created;
 }
 
-mnv2::Classifier& classifier() {
-  static std::unique_ptr<mnv2::Classifier> model = [] {
-    const std::vector<uint8_t> file = mnv2::testing::random_classifier_file(0.35f, 37, 7, 3);
-    std::string error;
-    auto created = mnv2::Classifier::create(file.data(), file.size(), &error);
-    if (!created) broken("the random model does not load", error);
-    return created;
-  }();
-  return *model;
+mnv2::Classifier& classifier(bool int8) {
+  static std::unique_ptr<mnv2::Classifier> float_model = load_classifier(mnv2::Precision::kFloat32);
+  static std::unique_ptr<mnv2::Classifier> int8_model = load_classifier(mnv2::Precision::kInt8);
+  return int8 ? *int8_model : *float_model;
 }
 
-// The int8 network (its own input quantization and kernels): the tiny TFLite classifier
-// converted, since int8 needs the activation quantization only the converter writes.
-mnv2::Classifier& quantized_classifier() {
-  static std::unique_ptr<mnv2::Classifier> model = [] {
-    const std::vector<uint8_t> tflite = mnv2::fuzzing::tiny_classifier_tflite(3);
-    const auto converted = mnv2::tflite::convert_classifier(tflite.data(), tflite.size(), {"a", "b", "c"});
-    if (!converted.ok) broken("the tiny TFLite classifier does not convert", converted.error);
-    std::string error;
-    auto created = mnv2::Classifier::create(converted.file.data(), converted.file.size(), &error,
-                                            mnv2::simd_kernels(), mnv2::Execution::kFused, 1,
-                                            mnv2::Precision::kInt8);
-    if (!created) broken("the int8 model does not load", error);
-    return created;
-  }();
-  return *model;
+std::unique_ptr<mnv2::Detector> load_detector(mnv2::Precision precision) {
+  mnv2::testing::RandomDetectorSpec spec;
+  spec.alpha = 0.025f;
+  spec.input_size = 32;
+  spec.num_classes = 3;
+  spec.extras = {{8, 8}, {8, 8}};
+  spec.quantized = true;
+  const std::vector<uint8_t> file = mnv2::testing::random_detector_file(spec);
+  std::string error;
+  auto created = mnv2::Detector::create(file.data(), file.size(), &error, mnv2::simd_kernels(),
+                                        mnv2::Execution::kFused, precision);
+  if (!created) broken("the random detector does not load", error);
+  return created;
 }
 
-// Pixels for the call: a buffer of exactly `bytes` bytes, filled by repeating the fuzzer's
-// remaining bytes (so a short input still describes a large image).
-std::vector<uint8_t> pixels(FuzzedDataProvider& input, size_t bytes) {
-  const std::vector<uint8_t> pattern = input.ConsumeRemainingBytes<uint8_t>();
-  std::vector<uint8_t> out(bytes, 0x5a);
-  if (pattern.empty() || bytes == 0) return out;
-  // Doubling copies: a byte loop here would be instrumented and dominate the run time.
-  size_t filled = std::min(pattern.size(), bytes);
-  std::memcpy(out.data(), pattern.data(), filled);
-  while (filled < bytes) {
-    const size_t chunk = std::min(filled, bytes - filled);
-    std::memcpy(out.data() + filled, out.data(), chunk);
-    filled += chunk;
+mnv2::Detector& detector(bool int8) {
+  static std::unique_ptr<mnv2::Detector> float_model = load_detector(mnv2::Precision::kFloat32);
+  static std::unique_ptr<mnv2::Detector> int8_model = load_detector(mnv2::Precision::kInt8);
+  return int8 ? *int8_model : *float_model;
+}
+
+// Image arguments as a caller might pass them: dimensions mostly small, sometimes anything a
+// size_t holds; a buffer that matches them unless the fuzzer asks otherwise (or they are huge).
+struct Image {
+  size_t width, height, bytes;
+  std::vector<uint8_t> rgba;
+
+  bool valid() const {
+    return width >= 1 && height >= 1 && width <= mnv2::kMaxImageSide &&
+           height <= mnv2::kMaxImageSide && bytes == width * height * 4;
   }
-  return out;
+  std::string text() const {
+    return std::to_string(width) + "x" + std::to_string(height) + " bytes " + std::to_string(bytes);
+  }
+};
+
+// Takes the pixels last: they are the rest of the input.
+Image any_image(FuzzedDataProvider& input, uint8_t mode) {
+  Image image;
+  image.width = (mode & 1) ? input.ConsumeIntegral<uint64_t>()
+                           : input.ConsumeIntegralInRange<size_t>(0, kMaxSmallSide);
+  image.height = (mode & 2) ? input.ConsumeIntegral<uint64_t>()
+                            : input.ConsumeIntegralInRange<size_t>(0, kMaxSmallSide);
+  const bool small = image.width <= 4096 && image.height <= 4096 &&
+                     image.width * image.height * 4 <= kMaxBufferBytes;
+  image.bytes = small ? image.width * image.height * 4 : 0;
+  if ((mode & 8) || !small) image.bytes = input.ConsumeIntegralInRange<size_t>(0, kMaxBufferBytes);
+  return image;
 }
 
-float any_float(FuzzedDataProvider& input) {
-  const uint32_t bits = input.ConsumeIntegral<uint32_t>();
-  float value;
-  std::memcpy(&value, &bits, sizeof value);
-  return value;
+void expect_validity(bool ok, bool valid, const std::string& call, const std::string& error) {
+  if (ok != valid) broken(ok ? "accepted invalid arguments" : "rejected valid arguments", call + ": " + error);
+  if (!ok && error.empty()) broken("rejected without a message", call);
 }
 
 void classify(FuzzedDataProvider& input) {
   const uint8_t mode = input.ConsumeIntegral<uint8_t>();
-  mnv2::Classifier& model = (mode & 16) ? quantized_classifier() : classifier();
-  // Dimensions: mostly small, sometimes anything a size_t can hold.
-  const size_t width = (mode & 1) ? input.ConsumeIntegral<uint64_t>()
-                                  : input.ConsumeIntegralInRange<size_t>(0, 160);
-  const size_t height = (mode & 2) ? input.ConsumeIntegral<uint64_t>()
-                                   : input.ConsumeIntegralInRange<size_t>(0, 160);
+  mnv2::Classifier& model = classifier(mode & 16);
+  Image image = any_image(input, mode);
   const float crop = (mode & 4) ? any_float(input) : input.ConsumeFloatingPointInRange(0.0f, 1.0f);
   const size_t top_k = input.ConsumeIntegralInRange<size_t>(0, model.num_classes() + 1);
-  // The buffer matches the dimensions unless the fuzzer asks otherwise (or they are huge).
-  const bool small = width <= 4096 && height <= 4096 && width * height * 4 <= kMaxBufferBytes;
-  size_t bytes = small ? width * height * 4 : 0;
-  if ((mode & 8) || !small) {
-    bytes = input.ConsumeIntegralInRange<size_t>(0, kMaxBufferBytes);
-  }
-  const std::vector<uint8_t> rgba = pixels(input, bytes);
+  image.rgba = repeated_bytes(input, image.bytes);
 
-  const bool valid = width >= 1 && height >= 1 && width <= mnv2::kMaxImageSide &&
-                     height <= mnv2::kMaxImageSide && bytes == width * height * 4 &&
-                     crop > 0.0f && crop <= 1.0f && top_k >= 1 && top_k <= model.num_classes();
+  const bool valid = image.valid() && crop > 0.0f && crop <= 1.0f && top_k >= 1 &&
+                     top_k <= model.num_classes();
   std::vector<mnv2::ClassScore> top;
   std::string error;
-  const bool ok = model.classify(rgba.data(), width, height, bytes, crop, top_k, &top, &error);
-  if (ok != valid) {
-    broken(ok ? "accepted invalid arguments" : "rejected valid arguments",
-           std::to_string(width) + "x" + std::to_string(height) + " bytes " +
-               std::to_string(bytes) + " crop " + std::to_string(crop) + " k " +
-               std::to_string(top_k) + ": " + error);
-  }
-  if (!ok) {
-    if (error.empty()) broken("rejected without a message", "");
-    return;
-  }
+  const bool ok = model.classify(image.rgba.data(), image.width, image.height, image.bytes, crop,
+                                 top_k, &top, &error);
+  expect_validity(ok, valid, image.text() + " crop " + std::to_string(crop) + " k " +
+                                 std::to_string(top_k), error);
+  if (!ok) return;
   if (top.size() != top_k) broken("top-k size", std::to_string(top.size()));
   for (size_t i = 0; i < top.size(); ++i) {
     if (top[i].index >= model.num_classes()) broken("class index", std::to_string(top[i].index));
@@ -129,12 +134,44 @@ void classify(FuzzedDataProvider& input) {
   }
   // Same input, same bits: nothing may depend on state left by an earlier call.
   std::vector<mnv2::ClassScore> again;
-  model.classify(rgba.data(), width, height, bytes, crop, top_k, &again, &error);
+  model.classify(image.rgba.data(), image.width, image.height, image.bytes, crop, top_k, &again,
+                 &error);
   for (size_t i = 0; i < top.size(); ++i) {
     if (again[i].index != top[i].index ||
         std::memcmp(&again[i].score, &top[i].score, sizeof(float)) != 0) {
       broken("not deterministic", std::to_string(i));
     }
+  }
+}
+
+void detect(FuzzedDataProvider& input) {
+  const uint8_t mode = input.ConsumeIntegral<uint8_t>();
+  mnv2::Detector& model = detector(mode & 16);
+  Image image = any_image(input, mode);
+  mnv2::DetectOptions options;
+  options.min_score = (mode & 4) ? any_float(input) : input.ConsumeFloatingPointInRange(0.0f, 1.0f);
+  options.iou_threshold = (mode & 32) ? any_float(input) : input.ConsumeFloatingPointInRange(0.0f, 1.0f);
+  options.max_detections = (mode & 64) ? input.ConsumeIntegral<size_t>()
+                                       : input.ConsumeIntegralInRange<size_t>(0, model.num_anchors() + 1);
+  options.class_agnostic = mode & 128;
+  image.rgba = repeated_bytes(input, image.bytes);
+
+  const bool valid = image.valid() && options.min_score >= 0.0f && options.min_score <= 1.0f &&
+                     options.iou_threshold >= 0.0f && options.iou_threshold <= 1.0f &&
+                     options.max_detections >= 1 && options.max_detections <= model.num_anchors();
+  std::vector<mnv2::Detection> found;
+  std::string error;
+  const bool ok = model.detect(image.rgba.data(), image.width, image.height, image.bytes, options,
+                               &found, &error);
+  expect_validity(ok, valid, image.text() + " minScore " + std::to_string(options.min_score) +
+                                 " iou " + std::to_string(options.iou_threshold) + " max " +
+                                 std::to_string(options.max_detections), error);
+  if (!ok) return;
+  if (found.size() > options.max_detections) broken("too many detections", std::to_string(found.size()));
+  for (size_t i = 0; i < found.size(); ++i) {
+    if (found[i].class_index >= model.num_classes()) broken("detection class", "");
+    if (!(found[i].score >= options.min_score && found[i].score <= 1.0f)) broken("detection score", "");
+    if (i > 0 && found[i].score > found[i - 1].score) broken("detections not sorted", std::to_string(i));
   }
 }
 
@@ -146,7 +183,7 @@ void preprocess(FuzzedDataProvider& input) {
   spec.mean = input.ConsumeFloatingPointInRange(-300.0f, 300.0f);
   spec.std = input.ConsumeFloatingPointInRange(0.01f, 300.0f);
   spec.crop_fraction = input.ConsumeFloatingPointInRange(1e-6f, 1.0f);
-  const std::vector<uint8_t> rgba = pixels(input, width * height * 4);
+  const std::vector<uint8_t> rgba = repeated_bytes(input, width * height * 4);
   std::vector<float> output(spec.output_size * spec.output_size * 3);
   mnv2::Preprocessor preprocessor;
   preprocessor.run(rgba.data(), width, height, spec, output.data());
@@ -163,10 +200,10 @@ void preprocess(FuzzedDataProvider& input) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider input(data, size);
-  if (input.ConsumeBool()) {
-    classify(input);
-  } else {
-    preprocess(input);
+  switch (input.ConsumeIntegralInRange<uint8_t>(0, 2)) {
+    case 0: classify(input); break;
+    case 1: detect(input); break;
+    default: preprocess(input); break;
   }
   return 0;
 }

@@ -6,11 +6,11 @@
 // since the converter promises to check everything the loader checks.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "api/classifier.h"
+#include "fuzz-support.h"
 #include "model/weight-file.h"
 #include "tflite/convert-classifier.h"
 #include "tflite/convert-detector.h"
@@ -19,10 +19,7 @@
 
 namespace {
 
-[[noreturn]] void broken(const char* what, const std::string& detail) {
-  std::fprintf(stderr, "fuzz-tflite-reader: %s: %s\n", what, detail.c_str());
-  __builtin_trap();
-}
+using mnv2::fuzzing::broken;
 
 std::vector<std::string> labels(size_t count) {
   std::vector<std::string> out;

@@ -1,114 +1,53 @@
-// libFuzzer target: the .mnv2 loader and everything that consumes its result (the classifier
-// and, for detector files, the SSDLite detector).
+// libFuzzer target: the .mnv2 loader and the classifier built from it, in both precisions.
 //
-// Each input is tried twice: as given (the header and checksum checks), and with file_bytes
-// and the CRC rewritten to match, because a random mutation almost never keeps the CRC-32
-// right and would otherwise stop at the checksum; the second pass lets mutations reach the
-// tensor table, tensor records, labels, shape checks, weight packing and a full inference.
+// Inputs are weight files as the loader sees them (weight-file-mutator.cc keeps their size and
+// checksum consistent), seeded with the smallest networks the loader accepts (alpha 0.025:
+// every channel count 8, 32x32 input, 2 classes, ~40 KB) with integer weights and activation
+// quantization, so both the float and the int8 engine load them and one inference is cheap.
+// Per input: parse, int8 construction + one classify, float construction (execution and
+// threads picked by the checksum's low bits, i.e. at random per input) + one classify, and
+// for one input in four the other execution too, which must give the same bits.
 //
-// Oracles beyond ASan/UBSan: a rejected file must come with a message; an accepted file's
-// views must lie inside the input; a model that loads must classify a small image.
-#include <algorithm>
+// Oracles beyond ASan/UBSan: a rejected file or model comes with a message; an accepted file's
+// views lie inside the input; a model that loads classifies, with a complete ranking of
+// distinct classes; fused and layer-by-layer execution agree bit for bit.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "api/classifier.h"
-#include "api/detector.h"
-#include "model/weight-file.h"
+#include "fuzz-support.h"
 
 namespace {
 
-[[noreturn]] void broken(const char* what, const std::string& detail) {
-  std::fprintf(stderr, "fuzz-weight-file: %s: %s\n", what, detail.c_str());
-  __builtin_trap();
-}
+using mnv2::fuzzing::broken;
+using mnv2::fuzzing::kImage;
+using mnv2::fuzzing::kImageHeight;
+using mnv2::fuzzing::kImageWidth;
 
-bool inside(const uint8_t* p, size_t bytes, const uint8_t* data, size_t size) {
-  return p >= data && bytes <= size && static_cast<size_t>(p - data) <= size - bytes;
-}
-
-void check_view(const mnv2::WeightFileView& view, const uint8_t* data, size_t size) {
-  for (const mnv2::TensorView& t : view.tensors) {
-    const size_t element = t.type == mnv2::TensorType::kF32 || t.type == mnv2::TensorType::kI32 ? 4 : 1;
-    if (!inside(t.data, t.elements * element, data, size)) broken("tensor data outside", t.name);
-    if (t.type != mnv2::TensorType::kF32 &&
-        !inside(reinterpret_cast<const uint8_t*>(t.scales), t.quant_count * 8, data, size)) {
-      broken("quant params outside", t.name);
-    }
-    std::vector<float> values;
-    mnv2::dequantize(t, &values);  // reads every element and quant param: ASan checks them
-    if (values.size() != t.elements) broken("dequantize size", t.name);
-  }
-  if (view.labels.size() != view.header.num_classes) broken("label count", "");
-}
-
-// Small pixels for one inference: 3x2, with a centre crop.
-const uint8_t kPixels[3 * 2 * 4] = {0, 50, 100, 255, 255, 0, 9, 1, 7, 7, 7, 7,
-                                    200, 100, 50, 0, 1, 2, 3, 4, 128, 128, 128, 128};
-
-void try_detector(const uint8_t* data, size_t size, mnv2::Execution execution) {
+std::unique_ptr<mnv2::Classifier> create(const uint8_t* data, size_t size, mnv2::Execution execution,
+                                         size_t threads, mnv2::Precision precision) {
   std::string error;
-  auto detector = mnv2::Detector::create(data, size, &error, mnv2::simd_kernels(), execution);
-  if (!detector) {
-    if (error.empty()) broken("detector rejected without a message", "");
-    return;
-  }
-  mnv2::DetectOptions options = detector->default_options();
-  // Every box is a candidate (the most work for decoding and NMS), at most 100 kept: NMS is
-  // O(candidates x kept), and keeping all 13,596 boxes of a mutated 832x832 detector took
-  // 14 s here under ASan (0.35 s in the release WASM build), which libFuzzer calls a hang.
-  options.min_score = 0.0f;
-  options.max_detections = std::min<size_t>(detector->num_anchors(), 100);
-  std::vector<mnv2::Detection> found;
-  if (!detector->detect(kPixels, 3, 2, sizeof kPixels, options, &found, &error)) {
-    broken("detect failed on a loaded detector", error);
-  }
-  for (const mnv2::Detection& d : found) {
-    if (d.class_index >= detector->num_classes()) broken("detection class", "");
-  }
+  auto model = mnv2::Classifier::create(data, size, &error, mnv2::simd_kernels(), execution,
+                                        threads, precision);
+  if (!model && error.empty()) broken("model rejected without a message", "");
+  return model;
 }
 
-void try_file(const uint8_t* data, size_t size, bool layer_by_layer) {
-  mnv2::WeightFileView view;
-  std::string error;
-  if (!mnv2::parse_weight_file(data, size, &view, &error)) {
-    if (error.empty()) broken("rejected without a message", "");
-    return;
-  }
-  check_view(view, data, size);
-  if (view.header.model_kind == static_cast<uint32_t>(mnv2::ModelKind::kDetector)) {
-    try_detector(data, size,
-                 layer_by_layer ? mnv2::Execution::kLayerByLayer : mnv2::Execution::kFused);
-    return;
-  }
+bool affordable(const mnv2::Classifier& model) {
+  return mnv2::fuzzing::total_macs(model.summary()) <= mnv2::fuzzing::kMaxInferenceMacs;
+}
 
-  // The int8 network has its own loader (activation quantization, requantization scales).
-  auto quantized = mnv2::Classifier::create(data, size, &error, mnv2::simd_kernels(),
-                                            mnv2::Execution::kFused, 1, mnv2::Precision::kInt8);
-  if (quantized) {
-    std::vector<mnv2::ClassScore> top;
-    if (!quantized->classify(kPixels, 3, 2, sizeof kPixels, 1.0f, quantized->num_classes(), &top,
-                             &error)) {
-      broken("int8 classify failed on a loaded model", error);
-    }
-  } else if (error.empty()) {
-    broken("int8 model rejected without a message", "");
-  }
-  auto classifier = mnv2::Classifier::create(
-      data, size, &error, mnv2::simd_kernels(),
-      layer_by_layer ? mnv2::Execution::kLayerByLayer : mnv2::Execution::kFused);
-  if (!classifier) {
-    if (error.empty()) broken("model rejected without a message", "");
-    return;
-  }
-  // Any weights, NaN and infinities included, must give a ranked answer, not a crash.
+// Any weights, NaN and infinities included, must give a complete ranking of distinct classes.
+void classify(mnv2::Classifier& model) {
   std::vector<mnv2::ClassScore> top;
-  const size_t k = classifier->num_classes();
-  if (!classifier->classify(kPixels, 3, 2, sizeof kPixels, 0.875f, k, &top, &error)) {
+  std::string error;
+  const size_t k = model.num_classes();
+  if (!model.classify(kImage, kImageWidth, kImageHeight, sizeof kImage, 0.875f, k, &top, &error)) {
     broken("classify failed on a loaded model", error);
   }
   if (top.size() != k) broken("top-k size", std::to_string(top.size()));
@@ -119,20 +58,46 @@ void try_file(const uint8_t* data, size_t size, bool layer_by_layer) {
   }
 }
 
+bool same_bits(float a, float b) {
+  return (std::isnan(a) && std::isnan(b)) || std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+// The other execution of the same file gives the same features (a project invariant).
+void compare_executions(const uint8_t* data, size_t size, mnv2::Classifier& model,
+                        mnv2::Execution other) {
+  auto twin = create(data, size, other, 1, mnv2::Precision::kFloat32);
+  if (!twin) return;  // the other plan may exceed the memory bound
+  std::string error;
+  const float* a = model.embed(kImage, kImageWidth, kImageHeight, sizeof kImage, 0.875f, &error);
+  const std::vector<float> features(a, a + model.feature_size());
+  const float* b = twin->embed(kImage, kImageWidth, kImageHeight, sizeof kImage, 0.875f, &error);
+  for (size_t i = 0; i < features.size(); ++i) {
+    if (!same_bits(features[i], b[i])) broken("fused and layer-by-layer differ", std::to_string(i));
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  // The last byte picks the execution, so both memory plans get fuzzed.
-  const bool layer_by_layer = size > 0 && (data[size - 1] & 1) != 0;
-  try_file(data, size, layer_by_layer);
-  if (size < sizeof(mnv2::FileHeader)) return 0;
+  mnv2::WeightFileView view;
+  if (!mnv2::fuzzing::parse_and_check(data, size, &view)) return 0;
+  // Per-input choices from the checksum: different for every mutated file, fixed per input.
+  const uint32_t choice = view.header.checksum;
+  if (!mnv2::fuzzing::worth_building(view.header, choice)) return 0;
 
-  std::vector<uint8_t> fixed(data, data + size);
-  mnv2::FileHeader header;
-  std::memcpy(&header, fixed.data(), sizeof header);
-  header.file_bytes = size;
-  header.checksum = mnv2::crc32(fixed.data() + sizeof header, size - sizeof header);
-  std::memcpy(fixed.data(), &header, sizeof header);
-  try_file(fixed.data(), fixed.size(), layer_by_layer);
+  if (auto quantized = create(data, size, mnv2::Execution::kFused, 1, mnv2::Precision::kInt8)) {
+    if (affordable(*quantized)) classify(*quantized);
+  }
+  const mnv2::Execution execution =
+      (choice & 1) ? mnv2::Execution::kLayerByLayer : mnv2::Execution::kFused;
+  const size_t threads = (choice & 6) == 6 ? 2 : 1;
+  auto model = create(data, size, execution, threads, mnv2::Precision::kFloat32);
+  if (!model || !affordable(*model)) return 0;
+  classify(*model);
+  if ((choice & 24) == 0) {
+    compare_executions(data, size, *model,
+                       execution == mnv2::Execution::kFused ? mnv2::Execution::kLayerByLayer
+                                                            : mnv2::Execution::kFused);
+  }
   return 0;
 }

@@ -5,7 +5,7 @@
 //       a classifier weight file with random weights (tests/cpp/model/random-model.h); the
 //       Node soak test uses alpha 0.35 / 96 for a fast model with the real code paths.
 //   mnv2-test-data seeds DIR
-//       the fuzzers' seed corpora: DIR/weight-file, DIR/tflite, DIR/preprocess.
+//       the fuzzers' seed corpora: DIR/<folder> per target (see seeds() and scripts/fuzz.sh).
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -19,7 +19,6 @@
 #include "model/random-model.h"
 #include "model/weight-writer.h"
 #include "native/tflite-seeds.h"
-#include "tflite/convert-classifier.h"
 
 namespace {
 
@@ -57,51 +56,64 @@ std::vector<uint8_t> tensor_zoo_file(mnv2::ModelKind kind) {
   return b.build();
 }
 
-// A small SSDLite (alpha 0.1, 64x64 input, narrow extra layers, 96 anchors; ~340 KB).
-std::vector<uint8_t> tiny_detector_file() {
+// The smallest detector the loader accepts (alpha 0.025: every channel count 8; 32x32 input;
+// two narrow extra layers, one aspect ratio), with integer weights and activation quantization so that both
+// engines load it: ~50 KB, and one detection costs little.
+std::vector<uint8_t> tiny_detector_file(bool int8_activations) {
   mnv2::testing::RandomDetectorSpec spec;
-  spec.alpha = 0.1f;
-  spec.input_size = 64;
+  spec.alpha = 0.025f;
+  spec.input_size = 32;
   spec.num_classes = 2;
-  spec.extras = {{8, 16}, {8, 16}, {8, 16}, {8, 16}};
+  spec.extras = {{8, 8}, {8, 8}};
+  spec.aspect_ratios = {1.0f};  // 2 anchors per cell (3 on the first map): small predictors
+  spec.quantized = true;
+  spec.int8_activations = int8_activations;
   return mnv2::testing::random_detector_file(spec);
 }
 
-// The tiny TFLite classifier through the converter: a file with the activation quantization
-// that precision 'int8' needs (random-model.h files have none).
-std::vector<uint8_t> converted_tiny_classifier() {
-  const std::vector<uint8_t> tflite = mnv2::fuzzing::tiny_classifier_tflite(3);
-  const auto result = mnv2::tflite::convert_classifier(tflite.data(), tflite.size(), {"a", "b", "c"});
-  if (!result.ok) std::fprintf(stderr, "mnv2-test-data: %s\n", result.error.c_str());
-  return result.file;
+// Random byte strings for the FuzzedDataProvider targets, whose last byte picks one of `modes`
+// sub-targets (ConsumeIntegralInRange reads from the end): every mode starts with inputs.
+bool random_inputs(const std::string& dir, uint32_t modes, uint32_t seed) {
+  std::mt19937 rng(seed);
+  bool ok = true;
+  for (uint32_t mode = 0; mode < modes; ++mode) {
+    for (size_t length : {16u, 256u, 4096u}) {
+      std::vector<uint8_t> bytes(length);
+      for (uint8_t& byte : bytes) byte = static_cast<uint8_t>(rng());
+      bytes.back() = static_cast<uint8_t>(mode);
+      ok = ok && write_file(dir + "/mode" + std::to_string(mode) + "-" + std::to_string(length), bytes);
+    }
+  }
+  return ok;
 }
 
+// The seed corpora, one folder per fuzz target (scripts/fuzz.sh maps them).
 int seeds(const std::string& dir) {
-  const std::string weights = dir + "/weight-file", tflite = dir + "/tflite",
-                    preprocess = dir + "/preprocess";
-  if (!make_dir(dir) || !make_dir(weights) || !make_dir(tflite) || !make_dir(preprocess)) {
-    std::fprintf(stderr, "mnv2-test-data: cannot create %s\n", dir.c_str());
-    return 1;
+  const std::string weights = dir + "/weight-file", detector = dir + "/detector-file",
+                    postprocess = dir + "/postprocess", tflite = dir + "/tflite",
+                    preprocess = dir + "/preprocess", head = dir + "/head";
+  for (const std::string& folder : {dir, weights, detector, postprocess, tflite, preprocess, head}) {
+    if (!make_dir(folder)) {
+      std::fprintf(stderr, "mnv2-test-data: cannot create %s\n", folder.c_str());
+      return 1;
+    }
   }
-  // Alpha 0.1 at 32x32 is the smallest network the loader accepts (~110 KB): quick to
-  // mutate, and it still has all 17 blocks (and the narrow-network residual of block 0).
-  bool ok = write_file(weights + "/tiny-classifier.mnv2",
-                       mnv2::testing::random_classifier_file(0.1f, 32, 3, 1)) &&
-            write_file(weights + "/tiny-detector.mnv2", tiny_detector_file()) &&
-            write_file(weights + "/tiny-classifier-quantized.mnv2", converted_tiny_classifier()) &&
+  // Alpha 0.025 at 32x32 is the smallest network the loader accepts (every channel count 8,
+  // ~40 KB): quick to mutate and to run, and it still has all 17 blocks. Integer weights with
+  // activation quantization load in both precisions; the two variants cover uint8 and int8
+  // activations and the optional records of converted models.
+  bool ok = write_file(weights + "/classifier-uint8.mnv2",
+                       mnv2::testing::random_q8_classifier_file(0.025f, 32, 2, 1, false)) &&
+            write_file(weights + "/classifier-int8.mnv2",
+                       mnv2::testing::random_q8_classifier_file(0.025f, 32, 2, 2, true)) &&
             write_file(weights + "/tensor-zoo.mnv2", tensor_zoo_file(mnv2::ModelKind::kClassifier)) &&
-            write_file(weights + "/tensor-zoo-detector.mnv2",
-                       tensor_zoo_file(mnv2::ModelKind::kDetector)) &&
+            write_file(detector + "/detector-uint8.mnv2", tiny_detector_file(false)) &&
+            write_file(detector + "/detector-int8.mnv2", tiny_detector_file(true)) &&
+            write_file(detector + "/tensor-zoo.mnv2", tensor_zoo_file(mnv2::ModelKind::kDetector)) &&
             write_file(tflite + "/tiny-classifier.tflite", mnv2::fuzzing::tiny_classifier_tflite()) &&
-            write_file(tflite + "/operator-zoo.tflite", mnv2::fuzzing::operator_zoo_tflite());
-  // The preprocess target reads its parameters with FuzzedDataProvider; any bytes are valid
-  // input, so a few random strings of different lengths are enough to start from.
-  std::mt19937 rng(5);
-  for (size_t length : {16u, 64u, 512u, 4096u}) {
-    std::vector<uint8_t> bytes(length);
-    for (uint8_t& byte : bytes) byte = static_cast<uint8_t>(rng());
-    ok = ok && write_file(preprocess + "/random-" + std::to_string(length), bytes);
-  }
+            write_file(tflite + "/operator-zoo.tflite", mnv2::fuzzing::operator_zoo_tflite()) &&
+            random_inputs(postprocess, 5, 5) && random_inputs(preprocess, 3, 6) &&
+            random_inputs(head, 8, 7);
   return ok ? 0 : 1;
 }
 

@@ -1,6 +1,5 @@
 // Preparation-time arithmetic of the integer kernels: fixed-point multipliers (TFLite's
 // QuantizeMultiplier) and the parameters of ADD and average pooling, from tensor scales.
-#include <algorithm>
 #include <cmath>
 
 #include "kernels/kernels-q8.h"
@@ -67,6 +66,11 @@ Q8PoolParams q8_mean_params(float input_scale, int32_t input_zero_point, float o
   p.mean_requant = q8::quantize_multiplier(static_cast<double>(real_scale));
   float zero = static_cast<float>(input_zero_point + p.model_offset) * input_scale / output_scale;
   zero = zero > 0.0f ? zero + 0.5f : zero - 0.5f;
+  // Hostile scales (a file's, not a real model's) can put this far past int32, where the cast
+  // is undefined (a fuzz-weight-file finding): beyond +-2^30 every output clamps anyway.
+  constexpr float kLimit = 1073741824.0f;  // 2^30
+  if (!(zero > -kLimit)) zero = -kLimit;     // NaN too
+  if (zero > kLimit) zero = kLimit;
   p.mean_bias = output.zero_point + p.model_offset - static_cast<int32_t>(zero);
   return p;
 }

@@ -5,6 +5,7 @@
 
 #include "model/anchors.h"
 #include "model/architecture.h"
+#include "model/random-q8.h"
 #include "model/ssdlite.h"
 #include "model/weight-writer.h"
 
@@ -13,11 +14,17 @@ namespace {
 
 class Writer {
  public:
-  Writer(const RandomDetectorSpec& spec) : spec_(spec), rng_(spec.seed) {}
+  Writer(const RandomDetectorSpec& spec)
+      : quant(spec.int8_activations), spec_(spec), rng_(spec.seed) {}
 
   // Uniform weights in +-sqrt(3 / fan_in) keep activations in a useful range through the
   // network, so comparisons test arithmetic rather than zeros or saturated clamps.
   void pointwise(const std::string& layer, uint32_t in_c, uint32_t out_c) {
+    if (spec_.quantized) {
+      // uint8 per tensor: the smallest file (the fuzz seeds), and the other quantization.
+      if (layer + ".w" != spec_.omit) integers(layer + ".w", {out_c, 1, 1, in_c}, std::sqrt(3.0f / in_c));
+      return bias(layer + ".b", out_c);
+    }
     std::vector<uint32_t> dims = {out_c, 1, 1, in_c};
     if (layer + ".w" == spec_.misshape) dims[0] += 1;
     const size_t count = size_t{dims[0]} * in_c;
@@ -35,8 +42,22 @@ class Writer {
   }
 
   void depthwise(const std::string& layer, uint32_t channels) {
-    floats(layer + ".w", {1, 3, 3, channels}, std::sqrt(3.0f / 9.0f));
+    if (spec_.quantized) {
+      integers(layer + ".w", {1, 3, 3, channels}, std::sqrt(3.0f / 9.0f));
+    } else {
+      floats(layer + ".w", {1, 3, 3, channels}, std::sqrt(3.0f / 9.0f));
+    }
     bias(layer + ".b", channels);
+  }
+
+  // Weights uniform in +-range, as uint8 per tensor.
+  void integers(const std::string& name, const std::vector<uint32_t>& dims, float range) {
+    add_random_uint8(builder, rng_, name, dims, range);
+  }
+
+  // "<layer>.out_q" for a quantized detector.
+  void activation(const std::string& layer, Q8Range range) {
+    if (spec_.quantized) quant.activation(builder, layer, range);
   }
 
   void floats(const std::string& name, std::vector<uint32_t> dims, float range) {
@@ -50,7 +71,10 @@ class Writer {
     builder.add_f32_tensor(name, dims, values);
   }
 
-  void bias(const std::string& name, uint32_t count) { floats(name, {count}, 0.1f); }
+  void bias(const std::string& name, uint32_t count) {
+    if (spec_.quantized) return Q8Records::bias(builder, rng_, name, count);
+    floats(name, {count}, 0.1f);
+  }
 
   void params(const std::string& name, const std::vector<float>& values) {
     if (name != spec_.omit) {
@@ -59,6 +83,7 @@ class Writer {
   }
 
   WeightFileBuilder builder;
+  const Q8Records quant;
 
  private:
   const RandomDetectorSpec& spec_;
@@ -99,19 +124,31 @@ std::vector<uint8_t> random_detector_file(const RandomDetectorSpec& spec) {
   b.set_labels(labels);
 
   const auto u = [](size_t value) { return static_cast<uint32_t>(value); };
-  w.floats("stem.w", {u(arch.stem_channels), 3, 3, 3}, std::sqrt(3.0f / 27.0f));
+  if (spec.quantized) {
+    w.quant.input(b);
+    w.integers("stem.w", {u(arch.stem_channels), 3, 3, 3}, std::sqrt(3.0f / 27.0f));
+  } else {
+    w.floats("stem.w", {u(arch.stem_channels), 3, 3, 3}, std::sqrt(3.0f / 27.0f));
+  }
   w.bias("stem.b", u(arch.stem_channels));
+  w.activation("stem", Q8Range::kRelu6);
   for (size_t i = 0; i < arch.blocks.size(); ++i) {
     const BlockShape& block = arch.blocks[i];
     if (block.has_expand) {
       w.pointwise(block_layer_name(i, "expand"), u(block.in_channels), u(block.expanded_channels));
+      w.activation(block_layer_name(i, "expand"), Q8Range::kRelu6);
     }
     w.depthwise(block_layer_name(i, "dw"), u(block.expanded_channels));
+    w.activation(block_layer_name(i, "dw"), Q8Range::kRelu6);
     w.pointwise(block_layer_name(i, "project"), u(block.expanded_channels), u(block.out_channels));
+    w.activation(block_layer_name(i, "project"), Q8Range::kLinear);
+    if (block.residual) w.activation(block_layer_name(i, "add"), Q8Range::kLinear);
   }
   w.pointwise("head", u(arch.blocks.back().out_channels), u(arch.head_channels));
+  w.activation("head", Q8Range::kRelu6);
 
-  const AnchorParams anchors = voc_anchor_params();
+  AnchorParams anchors = voc_anchor_params();
+  anchors.aspect_ratios = spec.aspect_ratios;
   std::vector<uint32_t> map_channels = {u(arch.blocks[kSsdTapBlock].expanded_channels),
                                         u(arch.head_channels)};
   for (size_t i = 0; i < spec.extras.size(); ++i) {
@@ -119,6 +156,10 @@ std::vector<uint8_t> random_detector_file(const RandomDetectorSpec& spec) {
     w.pointwise(ssd_layer_name("extra", i, "expand"), map_channels.back(), mid);
     w.depthwise(ssd_layer_name("extra", i, "dw"), mid);
     w.pointwise(ssd_layer_name("extra", i, "project"), mid, out);
+    // The extra layers' projections end in ReLU6 too.
+    for (const char* layer : {"expand", "dw", "project"}) {
+      w.activation(ssd_layer_name("extra", i, layer), Q8Range::kRelu6);
+    }
     map_channels.push_back(out);
   }
   for (size_t m = 0; m < map_channels.size(); ++m) {
@@ -127,7 +168,15 @@ std::vector<uint8_t> random_detector_file(const RandomDetectorSpec& spec) {
     w.pointwise(ssd_layer_name("box", m, "pw"), map_channels[m], a * 4);
     w.depthwise(ssd_layer_name("class", m, "dw"), map_channels[m]);
     w.pointwise(ssd_layer_name("class", m, "pw"), map_channels[m], a * (spec.num_classes + 1));
+    for (const char* group : {"box", "class"}) {
+      w.activation(ssd_layer_name(group, m, "dw"), Q8Range::kRelu6);
+      w.activation(ssd_layer_name(group, m, "pw"), Q8Range::kLinear);
+    }
   }
+  // The concatenated box encodings and class logits, and the sigmoid's scores (0..1).
+  w.activation("boxes", Q8Range::kLinear);
+  w.activation("logits", Q8Range::kLinear);
+  if (spec.quantized) w.quant.record(b, "scores", 1.0f / 256, 0);
   w.params("anchors.params", encode_anchor_params(anchors));
   w.params("postprocess.params", encode_postprocess_params(voc_postprocess_params(spec.num_classes)));
   return b.build();

@@ -95,6 +95,31 @@ TEST_SUITE("anchors") {
     bad = voc();
     bad.min_scale = std::nanf("");
     CHECK_FALSE(check_anchor_params(bad, 6, &error));
+    // fuzz-postprocess's finding: a denormal scale or an extreme ratio made boxes of size 0
+    // (min_scale 3.5e-41 with ratio 3e-32 gave width 0). Such parameters are refused.
+    bad = voc();
+    bad.min_scale = 3.5e-41f;
+    CHECK_FALSE(check_anchor_params(bad, 6, &error));
+    CHECK(error.find("0.001 <= min_scale") != std::string::npos);
+    for (float ratio : {3e-32f, 1e-4f, 1e4f, 3e38f}) {
+      CAPTURE(ratio);
+      bad = voc();
+      bad.aspect_ratios.push_back(ratio);
+      CHECK_FALSE(check_anchor_params(bad, 6, &error));
+      bad = voc();
+      bad.interpolated_scale_aspect_ratio = ratio;
+      CHECK_FALSE(check_anchor_params(bad, 6, &error));
+      CHECK(error.find("interpolated") != std::string::npos);
+    }
+    // At the bounds every box is still a positive, finite size.
+    bad = voc();
+    bad.min_scale = 1e-3f;
+    bad.aspect_ratios = {1e-3f, 1e3f};
+    bad.interpolated_scale_aspect_ratio = 1e3f;
+    REQUIRE(check_anchor_params(bad, 6, &error));
+    for (const Anchor& a : generate_anchors(bad, {19, 10, 5, 3, 2, 1})) {
+      CHECK((a.h > 0.0f && a.w > 0.0f && std::isfinite(a.h) && std::isfinite(a.w)));
+    }
   }
 }
 

@@ -218,6 +218,35 @@ TEST_SUITE("kernels-q8/elementwise") {
     }
   }
 
+  TEST_CASE("qs8_global_avgpool at the int32 limits rounds without overflowing (fuzz-weight-file finding)") {
+    // A weight file whose pool input scale is >= 2^30 times its output scale: multiplier
+    // 2^31 - 1 with left shift 30, so a sum of -2 requantizes to -(2^31 - 1), and rounding
+    // that (scaled - count / 2) overflowed int32 (UBSan in the native-asan build).
+    for (int8_t value : {int8_t{-1}, int8_t{1}}) {
+      PoolCase t;
+      t.pixels = 4;
+      t.channels = 1;
+      t.params = q8_pool_params(1e10f, 0, 1.0f, Q8Output{0, -128, 127});
+      t.input = {value, value, 0, 0};
+      const std::vector<int8_t> got = run_pool(qs8_global_avgpool__ref, t);
+      if (value < 0) CHECK(int(got[0]) == -128);
+      check_matches(run_pool(qs8_global_avgpool__wasmsimd, t), got);
+    }
+  }
+
+  TEST_CASE("MEAN parameters with a zero point far past int32 stay defined (fuzz-weight-file finding)") {
+    // zero point * input scale / output scale of -9e15 was cast to int32 (UBSan); it now
+    // saturates and every output clamps.
+    const Q8PoolParams p = q8_mean_params(1e14f, -90, 1.0f, 49, false, Q8Output{0, -128, 127});
+    PoolCase t;
+    t.pixels = 49;
+    t.channels = 3;
+    t.params = p;
+    t.input.assign(t.pixels * t.channels, 5);
+    const std::vector<int8_t> got = run_pool(qs8_global_avgpool__ref, t);
+    check_matches(run_pool(qs8_global_avgpool__wasmsimd, t), got);
+  }
+
   TEST_CASE("qs8_global_avgpool__wasmsimd matches __ref bit for bit") {
     for (size_t pixels : {1, 2, 49, 50, 1024}) {
       for (size_t channels : {1, 15, 16, 17, 33, 1280}) {

@@ -5,6 +5,7 @@
 //     tensors) is refused before anything is allocated, since a failed allocation aborts the
 //     WASM module;
 //   - so is a detector file whose anchors x classes outputs would not fit;
+//   - an int8 detector with 1 or 2 classes wrote its box outputs past their buffer;
 //   - the image checks hold at the edges of size_t arithmetic.
 #include <doctest/doctest.h>
 
@@ -157,6 +158,36 @@ TEST_SUITE("robustness") {
       CHECK(!found.empty());
       CHECK(found.size() <= detector->num_anchors());
       for (size_t i = 1; i < found.size(); ++i) CHECK(found[i - 1].score >= found[i].score);
+    }
+  }
+
+  TEST_CASE("an int8 detector with fewer than 3 classes keeps its box outputs in bounds") {
+    // fuzz-detector-file's first finding: the int8 engine sized its predictor output buffer
+    // for score rows (classes + 1 per anchor) only, but box rows take 4 per anchor, so a
+    // detector with 1 or 2 classes wrote past the buffer (a heap overflow under ASan, silent
+    // memory corruption in WASM). A CI native-asan run of this test caught it.
+    for (uint32_t classes : {1u, 2u, 3u}) {
+      CAPTURE(classes);
+      testing::RandomDetectorSpec spec;
+      spec.alpha = 0.025f;
+      spec.input_size = 32;
+      spec.num_classes = classes;
+      spec.extras = {{8, 8}, {8, 8}};
+      spec.quantized = true;
+      const auto bytes = testing::random_detector_file(spec);
+      std::string error;
+      auto detector = Detector::create(bytes.data(), bytes.size(), &error, simd_kernels(),
+                                       Execution::kFused, Precision::kInt8);
+      REQUIRE_MESSAGE(detector, error);
+      DetectOptions options = detector->default_options();
+      options.min_score = 0.0f;
+      options.max_detections = detector->num_anchors();
+      const auto image = testing::random_image(7, 5, 4);
+      std::vector<Detection> found;
+      REQUIRE_MESSAGE(detector->detect(image.data(), 7, 5, image.size(), options, &found, &error),
+                      error);
+      CHECK(!found.empty());
+      for (const Detection& d : found) CHECK(d.class_index < classes);
     }
   }
 

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <vector>
 
 #include "api/classifier.h"
 #include "model/random-model.h"
@@ -54,6 +55,29 @@ std::vector<uint8_t> with_record(std::vector<uint8_t> bytes, size_t index, Edit 
 }  // namespace
 
 TEST_SUITE("weights") {
+  TEST_CASE("the checksum is the standard CRC-32 for every length and alignment") {
+    // The check value of CRC-32/ISO-HDLC (zip, PNG) for "123456789", from the CRC catalogue
+    // (reveng.sourceforge.io/crc-catalogue).
+    const char* check = "123456789";
+    CHECK(crc32(reinterpret_cast<const uint8_t*>(check), 9) == 0xCBF43926u);
+    // Bit at a time, the definition, against the eight-byte steps and their byte tail.
+    const auto bitwise = [](const uint8_t* data, size_t size) {
+      uint32_t crc = 0xFFFFFFFFu;
+      for (size_t i = 0; i < size; ++i) {
+        crc ^= data[i];
+        for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ ((crc & 1u) ? 0xEDB88320u : 0u);
+      }
+      return crc ^ 0xFFFFFFFFu;
+    };
+    std::vector<uint8_t> bytes(64);
+    for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i * 151 + 7);
+    for (size_t offset = 0; offset < 8; ++offset) {
+      for (size_t size = 0; offset + size <= bytes.size(); ++size) {
+        CHECK(crc32(bytes.data() + offset, size) == bitwise(bytes.data() + offset, size));
+      }
+    }
+  }
+
   TEST_CASE("a valid file loads") {
     const auto bytes = small_classifier();
     CHECK(load_error(bytes).empty());
