@@ -1,5 +1,6 @@
 // Preparation-time arithmetic of the integer kernels: fixed-point multipliers (TFLite's
 // QuantizeMultiplier) and the parameters of ADD and average pooling, from tensor scales.
+#include <algorithm>
 #include <cmath>
 
 #include "kernels/kernels-q8.h"
