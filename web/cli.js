@@ -110,7 +110,7 @@ async function benchCommand(args) {
       threads: model.threads,
       memory: model.memoryStats(),
     };
-    // --profile: per-layer ms and GMAC/s against the machine's SIMD128 mul+add peak.
+    // --profile: per-layer ms and GMAC/s against the machine's SIMD128 peak at this precision.
     const profile = values.profile ? await profileReport(model, image, { runs: Math.min(runs, 20) }) : null;
     if (profile) result.profile = profile;
     if (values.json) {

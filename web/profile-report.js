@@ -1,14 +1,15 @@
-// Per-layer timing against the machine's SIMD128 peak: `bench --profile` and the peer
+// Per-layer timing against the machine's SIMD128 peak at the model's precision: `bench --profile` and the peer
 // benchmark (scripts/bench-peers.mjs) print this table, so the hot spots and each layer's
 // efficiency are visible at a glance.
-import { measureSimdPeak } from './simd-peak.js';
+import { measureSimdPeak, PEAK_KERNELS } from './simd-peak.js';
 
 /**
- * Profiles `model` on `image`: {peakGmacs, layers: [{name, type, macs, ms, gmacs, percentOfPeak}],
+ * Profiles `model` on `image`: {precision, peakGmacs, layers: [{name, type, macs, ms, gmacs, percentOfPeak}],
  * totals: {macs, ms, gmacs, percentOfPeak}}. Layer times are medians over `runs` runs.
  */
 export async function profileReport(model, image, { runs = 20, warmupMs = 2500 } = {}) {
-  const { gmacs: peakGmacs } = await measureSimdPeak({ warmupMs });
+  const precision = model.precision === 'int8' ? 'int8' : 'float32';
+  const { gmacs: peakGmacs } = await measureSimdPeak({ warmupMs, precision });
   const { layers, totals } = await model.profile(image, { runs });
   const rate = (macs, ms) => (ms > 0 ? macs / ms / 1e6 : 0);
   const rows = layers.map(({ name, type, macs, ms }) => ({
@@ -16,12 +17,12 @@ export async function profileReport(model, image, { runs = 20, warmupMs = 2500 }
   }));
   const total = { macs: totals.macs, ms: totals.ms, gmacs: rate(totals.macs, totals.ms) };
   total.percentOfPeak = (100 * total.gmacs) / peakGmacs;
-  return { peakGmacs, layers: rows, totals: total };
+  return { precision, peakGmacs, layers: rows, totals: total };
 }
 
 /** The report as text lines: one row per layer, the share of time, and a total. */
-export function formatProfile({ peakGmacs, layers, totals }) {
-  const lines = [`SIMD128 mul+add peak (4x8 f32x4 tile, operands in L1): ${peakGmacs.toFixed(2)} GMAC/s`];
+export function formatProfile({ precision = 'float32', peakGmacs, layers, totals }) {
+  const lines = [`${PEAK_KERNELS[precision]}: ${peakGmacs.toFixed(2)} GMAC/s`];
   const header = ['layer', 'type', 'MMAC', 'ms', 'share', 'GMAC/s', '% peak'];
   const cells = layers.map((l) => [l.name, l.type, (l.macs / 1e6).toFixed(1), l.ms.toFixed(3),
     `${((100 * l.ms) / totals.ms).toFixed(1)}%`, l.gmacs.toFixed(2), l.macs > 0 ? `${l.percentOfPeak.toFixed(0)}%` : '-']);

@@ -353,9 +353,9 @@ export function markdownReport(run, check) {
   if (profiles.length) {
     md.push('## Where our time goes in Chromium (per-layer profile, 1 thread)', '',
       'model.profile() through web/profile-report.js, as `bench --profile` prints it in Node: median per-layer times over',
-      '20 profiled runs on the timed photo; % of the SIMD128 mul+add peak measured in this page by src/kernels/peak (the',
-      'GEMM\'s 4x8 f32x4 register tile over operands in L1, after V8 tier-up). The int8 layers\' multiply-adds are int8',
-      'ones, set against the same float peak for scale.', '');
+      '20 profiled runs on the timed photo; % of the SIMD128 peak at the model\'s precision, measured in this page by',
+      'src/kernels/peak after V8 tier-up: float32 against the float GEMM\'s 4x8 f32x4 mul+add register tile, int8 against',
+      'the int8 GEMM\'s 2x16 i32x4.dot_i16x8_s + add tile, operands in L1 for both.', '');
     for (const [id, profile] of profiles) md.push(`### ${id}`, '', '```', ...formatProfile(profile), '```', '');
   }
   return md;

@@ -29,6 +29,8 @@ double wasm_memory_bytes() { return static_cast<double>(__builtin_wasm_memory_si
 
 float peak_mul_add(double passes) { return mnv2::f32_peak_mul_add__wasmsimd(static_cast<size_t>(passes)); }
 double peak_macs_per_pass() { return static_cast<double>(mnv2::f32_peak_mul_add_macs_per_pass()); }
+int32_t q8_peak_dot_add(double passes) { return mnv2::qs8_peak_dot_add__wasmsimd(static_cast<size_t>(passes)); }
+double q8_peak_macs_per_pass() { return static_cast<double>(mnv2::qs8_peak_dot_add_macs_per_pass()); }
 bool relaxed_kernels_installed() { return mnv2::relaxed_kernels_installed(); }
 
 // Whether `bytes` can be allocated now. Exceptions are off in this build, so a failing
@@ -359,9 +361,12 @@ EMSCRIPTEN_BINDINGS(mobilenetv2) {
       .property("defaultClassAgnostic", &DetectorCore::default_class_agnostic);
   emscripten::function("lastCreateError", &last_error);
   emscripten::function("wasmMemoryBytes", &wasm_memory_bytes);
-  // The SIMD128 mul+add peak micro-benchmark (kernels/peak): JS times simdPeakMulAdd(passes).
+  // The SIMD128 multiply-add peak micro-benchmarks (kernels/peak), float and int8: JS times
+  // simdPeakMulAdd(passes) or simdPeakQ8DotAdd(passes).
   emscripten::function("simdPeakMulAdd", &peak_mul_add);
   emscripten::function("simdPeakMacsPerPass", &peak_macs_per_pass);
+  emscripten::function("simdPeakQ8DotAdd", &q8_peak_dot_add);
+  emscripten::function("simdPeakQ8MacsPerPass", &q8_peak_macs_per_pass);
   emscripten::function("relaxedKernelsInstalled", &relaxed_kernels_installed);
   emscripten::function("canAllocate", &can_allocate);
 }

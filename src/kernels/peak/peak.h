@@ -1,8 +1,10 @@
-// The SIMD128 multiply+add peak micro-benchmark (f32-peak-mul-add-wasmsimd.cc): the caller
-// times f32_peak_mul_add__wasmsimd(passes) and divides passes * macs_per_pass by the time.
+// The SIMD128 multiply-add peak micro-benchmarks, float (f32-peak-mul-add-wasmsimd.cc) and
+// int8 (qs8-peak-dot-add-wasmsimd.cc): the caller times one with `passes` passes and divides
+// passes * macs_per_pass by the time.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace mnv2 {
 
@@ -10,5 +12,8 @@ namespace mnv2 {
 size_t f32_peak_mul_add_macs_per_pass();
 // Runs `passes` passes; the result only exists so the work cannot be optimized away.
 float f32_peak_mul_add__wasmsimd(size_t passes);
+
+size_t qs8_peak_dot_add_macs_per_pass();
+int32_t qs8_peak_dot_add__wasmsimd(size_t passes);
 
 }  // namespace mnv2
