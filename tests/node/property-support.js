@@ -189,6 +189,13 @@ export const MODEL_MODES = [
   { name: 'two threads, int8', options: { threads: 2, precision: 'int8' } },
 ];
 
+/** `loadFn(mode.options)`, checked to run on two threads where the mode asks for them. */
+export async function loadInMode(loadFn, mode) {
+  const model = await loadFn(mode.options);
+  if (mode.options.threads) assert.equal(model.threads, 2, `${mode.name}: the two-thread build did not load`);
+  return model;
+}
+
 /** A summary() or memoryStats() call, perhaps with a stray argument, and its result's check. */
 export function reportCall(random, model, method) {
   const extra = random.chance(0.5) ? [hostileValue(random)] : [];

@@ -38,25 +38,26 @@ size_t qs8_peak_dot_add_macs_per_pass() { return kRows * kVectors * 4 * 2 * kPai
 
 int32_t qs8_peak_dot_add__wasmsimd(size_t passes) {
   static const Operands operands;
-  v128_t acc0[kVectors], acc1[kVectors];
-  for (size_t v = 0; v < kVectors; ++v) acc0[v] = acc1[v] = wasm_i32x4_splat(0);
-  for (size_t pass = 0; pass < passes; ++pass) {
+  v128_t acc[kRows][kVectors];
+  for (auto& row : acc) {
+    for (v128_t& vector : row) vector = wasm_i32x4_splat(0);
+  }
+  while (passes-- != 0) {
     const int16_t* w = &operands.w[0][0];
-    const int16_t* a0 = operands.panel[0];
-    const int16_t* a1 = operands.panel[1];
-    for (size_t p = kPairs; p != 0; --p, w += kVectors * 8, a0 += 2, a1 += 2) {
+    for (size_t p = 0; p < 2 * kPairs; p += 2, w += kVectors * 8) {
       v128_t wv[kVectors];
       for (size_t v = 0; v < kVectors; ++v) wv[v] = wasm_v128_load(w + 8 * v);
-      const v128_t x0 = wasm_v128_load32_splat(a0);
-      const v128_t x1 = wasm_v128_load32_splat(a1);
-      for (size_t v = 0; v < kVectors; ++v) {
-        acc0[v] = wasm_i32x4_add(acc0[v], wasm_i32x4_dot_i16x8(x0, wv[v]));
-        acc1[v] = wasm_i32x4_add(acc1[v], wasm_i32x4_dot_i16x8(x1, wv[v]));
+      for (size_t r = 0; r < kRows; ++r) {
+        const v128_t x = wasm_v128_load32_splat(&operands.panel[r][p]);
+        for (size_t v = 0; v < kVectors; ++v) acc[r][v] = wasm_i32x4_add(acc[r][v], wasm_i32x4_dot_i16x8(x, wv[v]));
       }
     }
   }
+  // One value depending on every accumulator, so nothing can be optimized away.
   v128_t sum = wasm_i32x4_splat(0);
-  for (size_t v = 0; v < kVectors; ++v) sum = wasm_i32x4_add(sum, wasm_i32x4_add(acc0[v], acc1[v]));
+  for (const auto& row : acc) {
+    for (const v128_t& vector : row) sum = wasm_i32x4_add(sum, vector);
+  }
   return wasm_i32x4_extract_lane(sum, 0) ^ wasm_i32x4_extract_lane(sum, 1) ^
          wasm_i32x4_extract_lane(sum, 2) ^ wasm_i32x4_extract_lane(sum, 3);
 }
