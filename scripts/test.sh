@@ -30,8 +30,8 @@ cmake --build build/native-asan -j"$JOBS" --target mnv2_tests
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ./build/native-asan/mnv2_tests
 
-echo "== Fuzzing: libFuzzer + ASan + UBSan, 100,000 executions per target (at most 240 s each)"
-FUZZ_RUNS=100000 bash scripts/fuzz.sh 240
+echo "== Fuzzing: libFuzzer + ASan + UBSan, 100,000 executions per target (at most 360 s each)"
+FUZZ_RUNS=100000 bash scripts/fuzz.sh 360
 
 echo "== C++ tests, WASM (Node, relaxed SIMD on)"
 node --experimental-wasm-relaxed-simd build/wasm/mnv2_tests.js
