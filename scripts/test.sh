@@ -41,17 +41,19 @@ simd_ops=$(wasm-objdump -d dist/mobilenetv2.wasm | grep -cE 'f32x4\.(mul|add|pma
 echo "f32x4 arithmetic instructions in dist/mobilenetv2.wasm: $simd_ops"
 [ "$simd_ops" -gt 100 ] || { echo "expected SIMD128 kernels in the module"; exit 1; }
 
+# Each suite gets a time limit far above its usual time (5, 3, 1 min here): a model that hangs
+# blocks its process's event loop, so only something outside it can end the run with a failure.
 echo "== Node tests"
-node --test tests/node/
+timeout 1500 node --test tests/node/
 
 echo "== Peer benchmark smoke (ours vs tfjs-backend-wasm vs onnxruntime-web, float and int8: runs, same top-1s, ORT int8 on integer kernels; no timing checks)"
 node scripts/bench-peers.mjs --runs 3 --warmup-ms 300 --no-write --no-relaxed
 
 echo "== Browser tests (Chromium)"
-node --test tests/browser/
+timeout 900 node --test tests/browser/
 
 echo "== Browser peer benchmark smoke (ours vs LiteRT.js vs tfjs-backend-wasm in Chromium: every engine starts, runs and agrees on every photo; no timing checks)"
 node scripts/bench-browser.mjs --runs 3 --warmup-ms 300 --no-write --no-profile
 
 echo "== Package tests (types, npm pack, Vite)"
-node --test tests/package/
+timeout 600 node --test tests/package/

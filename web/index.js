@@ -12,7 +12,7 @@
 //
 // Works in Node >= 18 and in browsers; in Node the .wasm and weight files are read from the
 // package directory, in a browser they are fetched relative to this module.
-import { singleThreadModule, multiThreadModule, threadSupport, hardwareThreads } from './wasm-module.js';
+import { singleThreadModule, multiThreadModule, threadSupport, hardwareThreads, reserveThreadWorkers } from './wasm-module.js';
 import { toRgba } from './pixels.js';
 import { describe, readOptions } from './options.js';
 import { loadInWorker } from './worker-client.js';
@@ -75,7 +75,12 @@ async function moduleForThreads(threads) {
   }
   if (threads > 1) {
     const support = threadSupport();
-    if (support.ok) return { module: await multiThreadModule(), threads, threaded: true };
+    if (support.ok) {
+      const module = await multiThreadModule();
+      // More threads than the module allows stay for its own check to refuse with a message.
+      await reserveThreadWorkers(module, Math.min(threads, 1 + module.threadWorkers) - 1);
+      return { module, threads, threaded: true };
+    }
     if (!warnedAboutThreads) {
       warnedAboutThreads = true;
       console.warn(`mobilenetv2-wasm: running on 1 thread instead of ${threads}: ${support.why}`);

@@ -85,3 +85,22 @@ export const multiThreadModule = memoize(async () => {
   const { default: factory } = await import(/* @vite-ignore */ '../dist/mobilenetv2-threads.mjs');
   return factory({ threadWorkers, locateFile: (file) => (file.endsWith('.wasm') ? THREADS_WASM_URL.href : new URL(`../dist/${file}`, import.meta.url).href) });
 });
+
+/**
+ * Makes sure `count` idle pthread workers with the module loaded are ready before a model
+ * that starts `count` threads of its own is created. The pool made at start-up covers one
+ * model; a second threaded model alive at the same time (float32 and int8, a classifier and a
+ * detector) would start its threads on new workers, and a new worker only finishes loading
+ * when the main thread returns to the event loop, which an inference waiting for that very
+ * thread never does: it hung. Loading the workers here, asynchronously, avoids that.
+ */
+export async function reserveThreadWorkers(module, count) {
+  const { PThread } = module;
+  while (PThread.unusedWorkers.length < count) {
+    PThread.allocateUnusedWorker();
+    const worker = PThread.unusedWorkers[PThread.unusedWorkers.length - 1];
+    await new Promise((resolve) => PThread.loadWasmModuleToWorker(worker, resolve));
+    // Idle pool workers must not keep the Node process alive after the caller is done.
+    if (isNode) worker.unref();
+  }
+}

@@ -75,3 +75,37 @@ test('loadDetector({threads}) in a worker runs on those threads', async () => {
     detector.dispose();
   }
 });
+
+// Each threaded model runs threads of its own. Before load() made their workers ready, a
+// second threaded model alive beside the first hung in its first inference (its thread waited
+// for a worker that only loads when the caller returns to the event loop).
+test('threaded models alive at the same time each give their one-thread results', async () => {
+  const configs = [
+    { loader: load, options: {}, run: (model, pixels) => model.classify(pixels, { topK: 5 }) },
+    { loader: load, options: { precision: 'int8' }, run: (model, pixels) => model.classify(pixels, { topK: 5 }) },
+    { loader: loadDetector, options: { weights: DETECTOR }, run: (model, pixels) => model.detect(pixels) },
+    { loader: loadDetector, options: { weights: DETECTOR, precision: 'int8' }, run: (model, pixels) => model.detect(pixels) },
+  ];
+  const some = photos.slice(0, 3);
+  const expected = [];
+  for (const { loader, options, run } of configs) {
+    const one = await loader({ ...options, threads: 1 });
+    expected.push(await Promise.all(some.map(({ pixels }) => run(one, pixels))));
+    one.dispose();
+  }
+  const models = [];
+  try {
+    for (const { loader, options } of configs) models.push(await loader({ ...options, threads: 2 }));
+    for (const model of models) assert.deepEqual([model.backend, model.threads], ['simd-threads', 2]);
+    // Interleaved: every model runs between two runs of every other one.
+    for (let round = 0; round < 2; ++round) {
+      for (const [i, { run }] of configs.entries()) {
+        for (const [p, { name, pixels }] of some.entries()) {
+          assert.deepEqual(await run(models[i], pixels), expected[i][p], `model ${i}, ${name}, round ${round}`);
+        }
+      }
+    }
+  } finally {
+    for (const model of models) model.dispose();
+  }
+});
