@@ -4,7 +4,8 @@
 // per process, so the one-thread engines of the main table cannot be reused here.
 //
 // Each library runs in a child process of its own (--library), its 1- and N-thread runs
-// interleaved there: ours on 1 and on N threads (the single-threaded and the pthreads build);
+// interleaved there: ours float32 and int8 on 1 and on N threads (the single-threaded and the
+// pthreads build);
 // onnxruntime-web started with N threads, one session limited to 1 intra-op thread and one
 // allowed N; and tfjs-backend-wasm's threaded build where it can start. Separate processes,
 // because onnxruntime-web's pool keeps spinning between its runs (CPU/wall near 2 even for its
@@ -47,13 +48,14 @@ function inputs(size, mean, std) {
   return { rgba, nchw, nhwc };
 }
 
-async function oursEngine(weightsPath, threads, size, rgba) {
+async function oursEngine(weightsPath, threads, size, rgba, precision = 'float32') {
   const before = osThreads();
-  const model = await load({ weights: weightsPath, threads });
+  const model = await load({ weights: weightsPath, threads, precision });
   const image = { data: rgba, width: size, height: size };
   await model.classify(image, { topK: 1 });
+  const engine = precision === 'int8' ? 'mobilenetv2-wasm int8' : 'mobilenetv2-wasm';
   return {
-    name: `mobilenetv2-wasm ${threads}T`, engine: 'mobilenetv2-wasm', threads: model.threads, backend: model.backend,
+    name: `${engine} ${threads}T`, engine, threads: model.threads, backend: model.backend,
     startedThreads: osThreads() - before,
     once: () => model.classify(image, { topK: 1 }),
     dispose: () => model.dispose(),
@@ -155,7 +157,9 @@ async function timeLibrary(library, weightsPath, threads, runs, warmupMs) {
   let engines = [];
   let tfjs;
   if (library === 'ours') {
-    engines = [await oursEngine(weightsPath, 1, size, rgba), await oursEngine(weightsPath, threads, size, rgba)];
+    for (const precision of ['float32', 'int8']) {
+      engines.push(await oursEngine(weightsPath, 1, size, rgba, precision), await oursEngine(weightsPath, threads, size, rgba, precision));
+    }
   } else if (library === 'ort') {
     engines = await ortEngines(weights, threads, size, nchw);
   } else {

@@ -339,7 +339,7 @@ async function main() {
         `bench/peers-threads.mjs, run by this script: one child Node process per library (each library fixes its thread count`,
         'once per process, and onnxruntime-web\'s pool keeps spinning between its runs, which would take a core from an engine',
         'timed beside it); in each, the library\'s 1- and N-thread engines are timed in interleaved rounds like above, on a',
-        `random 224x224 image. Each engine is compared with its own 1-thread run: ours = the single-threaded build vs the pthreads build on ${opts.threads}`,
+        `random 224x224 image. Each engine is compared with its own 1-thread run: ours (float32 and int8) = the single-threaded build vs the pthreads build on ${opts.threads}`,
         `threads; onnxruntime-web = one wasm instance started with env.wasm.numThreads = ${opts.threads}, one session with`,
         `intraOpNumThreads 1 and one with ${opts.threads}. "CPU/wall" = the process CPU time per wall time over the engine's runs`,
         '(about 1 for one thread; up to the thread count when all of them compute or spin, less when other processes take',
