@@ -12,7 +12,7 @@
 //
 // Works in Node >= 18 and in browsers; in Node the .wasm and weight files are read from the
 // package directory, in a browser they are fetched relative to this module.
-import { singleThreadModule, multiThreadModule, threadSupport, hardwareThreads, reserveThreadWorkers } from './wasm-module.js';
+import { singleThreadModule, multiThreadModule, threadSupport, hardwareThreads, createWithThreadWorkers } from './wasm-module.js';
 import { toRgba } from './pixels.js';
 import { describe, readOptions } from './options.js';
 import { loadInWorker } from './worker-client.js';
@@ -75,18 +75,22 @@ async function moduleForThreads(threads) {
   }
   if (threads > 1) {
     const support = threadSupport();
-    if (support.ok) {
-      const module = await multiThreadModule();
-      // More threads than the module allows stay for its own check to refuse with a message.
-      await reserveThreadWorkers(module, Math.min(threads, 1 + module.threadWorkers) - 1);
-      return { module, threads, threaded: true };
-    }
+    if (support.ok) return { module: await multiThreadModule(), threads, threaded: true };
     if (!warnedAboutThreads) {
       warnedAboutThreads = true;
       console.warn(`mobilenetv2-wasm: running on 1 thread instead of ${threads}: ${support.why}`);
     }
   }
   return { module: await singleThreadModule(), threads: 1, threaded: false };
+}
+
+// A model's core from `chosen` (moduleForThreads): create() makes it. On the pthreads build the
+// model starts threads of its own, on pool workers readied first (createWithThreadWorkers).
+function createCore(chosen, create) {
+  if (!chosen.threaded) return create();
+  // More threads than the module allows stay for its own check to refuse with a message.
+  const workers = Math.min(chosen.threads, 1 + chosen.module.threadWorkers) - 1;
+  return createWithThreadWorkers(chosen.module, workers, create);
 }
 
 const BACKENDS = ['auto', 'simd', 'relaxed-simd'];
@@ -228,7 +232,8 @@ export async function load(options) {
     // Byte arrays of every kind go on: Module.Classifier names a wrong kind precisely.
     throw new TypeError(`weights must be a URL, a path, a Uint8Array or an ArrayBuffer, got ${describe(weights)}`);
   }
-  const model = new MobileNetV2(new module.Classifier(bytes, { execution, threads: chosen.threads, precision, relaxed }), chosen.threaded);
+  const core = await createCore(chosen, () => new module.Classifier(bytes, { execution, threads: chosen.threads, precision, relaxed }));
+  const model = new MobileNetV2(core, chosen.threaded);
   model._headSupport = { module, weightsCrc32: weightFileChecksum(bytes) };  // for createHead()
   return model;
 }
@@ -327,7 +332,8 @@ export async function loadDetector(options) {
   if (worker) return loadInWorker('detector', { weights, onProgress, precision, execution, threads, backend });
   const chosen = await moduleForThreads(threads);
   const relaxed = await useRelaxed(chosen.module, backend);
-  const detector = new chosen.module.Detector(await weightBytes(weights, onProgress), { precision, execution, threads: chosen.threads, relaxed });
+  const bytes = await weightBytes(weights, onProgress);
+  const detector = await createCore(chosen, () => new chosen.module.Detector(bytes, { precision, execution, threads: chosen.threads, relaxed }));
   return new SSDLiteDetector(detector, chosen.threaded);
 }
 

@@ -87,14 +87,16 @@ export const multiThreadModule = memoize(async () => {
 });
 
 /**
- * Makes sure `count` idle pthread workers with the module loaded are ready before a model
- * that starts `count` threads of its own is created. The pool made at start-up covers one
- * model; a second threaded model alive at the same time (float32 and int8, a classifier and a
- * detector) would start its threads on new workers, and a new worker only finishes loading
- * when the main thread returns to the event loop, which an inference waiting for that very
- * thread never does: it hung. Loading the workers here, asynchronously, avoids that.
+ * Runs `create` (which makes a model that starts `count` threads of its own) once `count` idle
+ * pthread workers with the module loaded are ready, and returns what it returns. The pool made
+ * at start-up covers one model; a second threaded model alive at the same time (float32 and
+ * int8, a classifier and a detector) would start its threads on new workers, and a new worker
+ * only finishes loading when the main thread returns to the event loop, which an inference
+ * waiting for that very thread never does: it hung. The workers are loaded here,
+ * asynchronously, and the last check of the pool and create() run with no await between them,
+ * so loads running concurrently cannot take each other's workers.
  */
-export async function reserveThreadWorkers(module, count) {
+export async function createWithThreadWorkers(module, count, create) {
   const { PThread } = module;
   while (PThread.unusedWorkers.length < count) {
     PThread.allocateUnusedWorker();
@@ -103,4 +105,5 @@ export async function reserveThreadWorkers(module, count) {
     // Idle pool workers must not keep the Node process alive after the caller is done.
     if (isNode) worker.unref();
   }
+  return create();
 }

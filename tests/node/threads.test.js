@@ -78,8 +78,9 @@ test('loadDetector({threads}) in a worker runs on those threads', async () => {
 
 // Each threaded model runs threads of its own. Before load() made their workers ready, a
 // second threaded model alive beside the first hung in its first inference (its thread waited
-// for a worker that only loads when the caller returns to the event loop).
-test('threaded models alive at the same time each give their one-thread results', async () => {
+// for a worker that only loads when the caller returns to the event loop); loads running
+// concurrently could also take each other's readied workers, so these four load at once.
+test('threaded models loaded concurrently and alive together each give their one-thread results', async () => {
   const configs = [
     { loader: load, options: {}, run: (model, pixels) => model.classify(pixels, { topK: 5 }) },
     { loader: load, options: { precision: 'int8' }, run: (model, pixels) => model.classify(pixels, { topK: 5 }) },
@@ -95,7 +96,11 @@ test('threaded models alive at the same time each give their one-thread results'
   }
   const models = [];
   try {
-    for (const { loader, options } of configs) models.push(await loader({ ...options, threads: 2 }));
+    // allSettled: every model that did load is disposed below, even when another one failed.
+    const settled = await Promise.allSettled(configs.map(({ loader, options }) => loader({ ...options, threads: 2 })));
+    models.push(...settled.filter(({ status }) => status === 'fulfilled').map(({ value }) => value));
+    const failed = settled.find(({ status }) => status === 'rejected');
+    if (failed) throw failed.reason;
     for (const model of models) assert.deepEqual([model.backend, model.threads], ['simd-threads', 2]);
     // Interleaved: every model runs between two runs of every other one.
     for (let round = 0; round < 2; ++round) {
