@@ -66,7 +66,9 @@ export interface LoadOptions {
    * else SIMD128; 'simd' always SIMD128 (bit for bit the reference's float arithmetic);
    * 'relaxed-simd' the relaxed kernels or a rejected load where they are missing. Relaxed SIMD
    * speeds up float32 (fused multiply-add: results differ from 'simd' in the last bits, and
-   * from machine to machine); int8 has no relaxed kernels and runs the same on all three.
+   * from machine to machine) and int8 where the CPU multiplies bytes exactly (x86 with
+   * AVX-VNNI; checked at load, else int8 runs SIMD128): int8 results are bit for bit the same
+   * on every backend.
    */
   backend?: 'auto' | 'simd' | 'relaxed-simd';
 }
@@ -150,7 +152,8 @@ export interface ProfileOptions {
 export interface MobileNetV2 {
   /**
    * The kernels that run: 'simd' or 'relaxed-simd' (float32 with relaxed SIMD's fused
-   * multiply-add), with '-threads' for the pthreads build.
+   * multiply-add; int8 with its integer dot product, where exact), with '-threads' for the
+   * pthreads build.
    */
   readonly backend: 'simd' | 'relaxed-simd' | 'simd-threads' | 'relaxed-simd-threads';
   /** Threads one inference uses. */

@@ -94,20 +94,24 @@ val memory_stats_object(const mnv2::MemoryStats& stats) {
 }
 
 // The kernel table for a model: relaxed asks for the float kernels' relaxed-SIMD twins
-// (kernels-relaxed.def), which exist once JavaScript installed the kernel module; the integer
-// kernels have none (no relaxed instruction is both exact for them and faster), so an int8 model
-// runs the SIMD128 table either way. Null, with last_create_error set, when they are missing.
-const mnv2::KernelTable* kernels_for(bool relaxed, bool int8) {
+// (kernels-relaxed.def), which exist once JavaScript installed the kernel module. An int8
+// model then runs the integer kernels' relaxed twins where they are exact on this machine
+// (mnv2::q8_kernels_for), else the SIMD128 ones. Null, with last_create_error set, when the
+// relaxed kernels are missing.
+const mnv2::KernelTable* kernels_for(bool relaxed) {
   if (relaxed && !mnv2::relaxed_kernels_installed()) {
     last_create_error = "the relaxed-SIMD kernels are not installed in this module";
     return nullptr;
   }
-  return relaxed && !int8 ? &mnv2::relaxed_simd_kernels() : &mnv2::simd_kernels();
+  return relaxed ? &mnv2::relaxed_simd_kernels() : &mnv2::simd_kernels();
 }
 
-// What model.backend names (the JS side adds "-threads" for the pthreads build).
-std::string kernels_name(const mnv2::KernelTable* kernels) {
-  return kernels == &mnv2::relaxed_simd_kernels() ? "relaxed-simd" : "simd";
+// What model.backend names (the JS side adds "-threads" for the pthreads build): the kernels
+// that run for the model's precision.
+std::string kernels_name(const mnv2::KernelTable* kernels, bool int8) {
+  const bool relaxed = int8 ? &mnv2::q8_kernels_for(*kernels) == &mnv2::relaxed_simd_q8_kernels()
+                            : kernels == &mnv2::relaxed_simd_kernels();
+  return relaxed ? "relaxed-simd" : "simd";
 }
 
 class ClassifierCore {
@@ -121,14 +125,14 @@ class ClassifierCore {
   static ClassifierCore* create(const std::string& weights, bool layer_by_layer, size_t threads,
                                 bool int8, bool relaxed) {
     last_create_error.clear();
-    const mnv2::KernelTable* kernels = kernels_for(relaxed, int8);
+    const mnv2::KernelTable* kernels = kernels_for(relaxed);
     if (!kernels) return nullptr;
     auto classifier = mnv2::Classifier::create(
         reinterpret_cast<const uint8_t*>(weights.data()), weights.size(), &last_create_error,
         *kernels, layer_by_layer ? mnv2::Execution::kLayerByLayer : mnv2::Execution::kFused,
         threads, int8 ? mnv2::Precision::kInt8 : mnv2::Precision::kFloat32);
     if (!classifier) return nullptr;
-    return new ClassifierCore(std::move(classifier), kernels_name(kernels));
+    return new ClassifierCore(std::move(classifier), kernels_name(kernels, int8));
   }
 
   // Address of a buffer of at least `bytes` bytes for the next call's RGBA pixels.
@@ -216,14 +220,14 @@ class DetectorCore {
   static DetectorCore* create(const std::string& weights, bool layer_by_layer, size_t threads,
                               bool int8, bool relaxed) {
     last_create_error.clear();
-    const mnv2::KernelTable* kernels = kernels_for(relaxed, int8);
+    const mnv2::KernelTable* kernels = kernels_for(relaxed);
     if (!kernels) return nullptr;
     auto detector = mnv2::Detector::create(
         reinterpret_cast<const uint8_t*>(weights.data()), weights.size(), &last_create_error,
         *kernels, layer_by_layer ? mnv2::Execution::kLayerByLayer : mnv2::Execution::kFused,
         int8 ? mnv2::Precision::kInt8 : mnv2::Precision::kFloat32, threads);
     if (!detector) return nullptr;
-    return new DetectorCore(std::move(detector), kernels_name(kernels));
+    return new DetectorCore(std::move(detector), kernels_name(kernels, int8));
   }
 
   // Address of a buffer of at least `bytes` bytes for the next call's RGBA pixels.

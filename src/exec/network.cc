@@ -25,7 +25,7 @@ bool Network::load(const uint8_t* weights, size_t size, ModelKind kind,
   }
   if (!check_model_memory(file, options.execution, options.threads, error)) return false;
   std::unique_ptr<LayerExecutor> executor = options.precision == Precision::kInt8
-                                                ? make_q8_executor(simd_q8_kernels())
+                                                ? make_q8_executor(q8_kernels_for(*options.kernels))
                                                 : make_f32_executor(*options.kernels);
   if (!load(file, std::move(executor), options.execution, options.threads, error)) return false;
   *labels = std::move(file.labels);

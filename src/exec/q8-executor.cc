@@ -76,7 +76,8 @@ class Q8Executor final : public LayerExecutor {
       const auto [begin, end] = classifier_bands_->ranges[band];
       logits_bands_[band].pack(k, end - begin, l.weights.data() + begin * k,
                                l.bias.data() + begin, quant_[network_->pooled].zero_point,
-                               l.requant.data() + begin, l.single_rounding);
+                               l.requant.data() + begin, l.single_rounding,
+                               kernels_->gemm_layout);
     }
   }
 
@@ -214,7 +215,8 @@ class Q8Executor final : public LayerExecutor {
       return false;
     }
     packed_[n.stem].pointwise.pack(27, stem.out_channels, l.weights.data(), l.bias.data(),
-                                   input.zero_point, l.requant.data(), l.single_rounding);
+                                   input.zero_point, l.requant.data(), l.single_rounding,
+                                   kernels_->gemm_layout);
     packed_[n.stem].output = output_of(stem, output);
     im2col_rows_ = std::min(kIm2colRows, n.stem_size());
     return true;
@@ -236,7 +238,8 @@ class Q8Executor final : public LayerExecutor {
                                                     current, out, &packed.depthwise, error)
                           : q8_load::read_pointwise(file, layer.name, layer.in_channels,
                                                     layer.out_channels, current, out,
-                                                    &packed.pointwise, error);
+                                                    kernels_->gemm_layout, &packed.pointwise,
+                                                    error);
       if (!ok) return false;
       packed.output = output_of(layer, out);
       if (layer.role != LayerRole::kHidden) {

@@ -62,13 +62,19 @@ constexpr int32_t kQ8MaxUniformShift = 30;
 constexpr int64_t kQ8MaxAccumulator = (int64_t{1} << 30) - 1;
 
 // Packed layout shared by both twins; word offsets.
-constexpr size_t kQ8HeaderWords = 4;  // mode, common shift E, input zero point (depthwise), rounding
+// Header: mode, common shift E, input zero point (depthwise), rounding, then (GEMM) the weight
+// layout and the weight offset.
+constexpr size_t kQ8HeaderWords = 6;
 // Header word 3 of a packed GEMM: 1 when it requantizes with one rounding
 // (q8::multiply_by_quantized_multiplier_single_rounding, TFLite's convolutions with int8
 // weights), 0 for TFLite's two roundings (uint8 convolutions, depthwise). A single-rounding
 // layer never takes kUniform; in the per-channel modes its arrays hold the nudge 2^(31+e) and no
 // sign correction (half = INT32_MIN), which makes y >> e = floor((acc * M + 2^(30+e)) / 2^(31+e)).
 constexpr size_t kQ8RoundingWord = 3;
+// Header words 4 and 5 of a packed GEMM: its Q8GemmLayout, and the offset z added to every
+// weight in the kU8Quads layout (0 in kI16Pairs).
+constexpr size_t kQ8LayoutWord = 4;
+constexpr size_t kQ8WeightOffsetWord = 5;
 // Requantization arrays of one channel group of `group` channels, in this order, each
 // `group` words long except the nudge (2 words, one int64, per channel). The reference twins
 // read bias, multiplier and shift; the rest serve the SIMD twins.
@@ -90,12 +96,26 @@ constexpr size_t kQ8ArrayWords = kQ8Nudge + 2;  // per channel of a group
 // 255), bias: [n] int32, requant: [n]. input_zero_point is folded into the bias
 // (bias - zp_in * sum_k w), so the kernel multiplies raw int8 inputs.
 // packed: header, then per block of 16 channels: the requantization arrays (16 * kQ8ArrayWords),
-// then ceil(k/2) rows of 16 words, word j of row p = int16 pair (w[j][2p], w[j][2p+1]) (zero
-// past k and past n).
-size_t qs8_gemm_packed_words(size_t k, size_t n);
+// then the weights in one of two layouts (header word kQ8LayoutWord):
+//  - kI16Pairs: ceil(k/2) rows of 16 words, word j of row p = int16 pair (w[j][2p], w[j][2p+1])
+//    (zero past k and past n): the operand of i32x4.dot_i16x8_s.
+//  - kU8Quads: ceil(k/4) rows of 16 words, word j of row q = the 4 bytes w[j][4q..4q+3] + z as
+//    uint8 (0 past k and past n), z = the layer's weight offset (header word
+//    kQ8WeightOffsetWord) that brings every weight into [0, 255]: the unsigned operand of
+//    relaxed SIMD's i32x4.relaxed_dot_i8x16_i7x16_add_s where it multiplies unsigned by signed
+//    bytes exactly (q8_usdot_exact). The kernel then subtracts z * (sum of the row's inputs).
+//    Only for weights that span at most 256 values (qs8_gemm_fitting_layout).
+enum class Q8GemmLayout : int32_t {
+  kI16Pairs = 0,
+  kU8Quads = 1,
+};
+// `wanted` if the `count` weights fit it, else kI16Pairs (which every layer fits).
+Q8GemmLayout qs8_gemm_fitting_layout(size_t count, const int16_t* weights, Q8GemmLayout wanted);
+size_t qs8_gemm_packed_words(size_t k, size_t n, Q8GemmLayout layout = Q8GemmLayout::kI16Pairs);
 void qs8_gemm_pack(size_t k, size_t n, const int16_t* weights, const int32_t* bias,
                    int32_t input_zero_point, const q8::Requantization* requant,
-                   int32_t* packed, bool single_rounding = false);
+                   int32_t* packed, bool single_rounding = false,
+                   Q8GemmLayout layout = Q8GemmLayout::kI16Pairs);
 
 // Depthwise 3x3: weights [3][3][c] minus their zero point, bias [c], requant [c].
 // packed: header (input zero point in word 2), the requantization arrays (group = cp words
@@ -222,9 +242,36 @@ struct QuantizedKernelTable {
 #define MNV2_Q8_KERNEL(name, type) type* name;
 #include "kernels-q8.def"
 #undef MNV2_Q8_KERNEL
+  // The weight layout to pack GEMMs in for this table's qs8_gemm_minmax (every GEMM twin
+  // reads both layouts; this one is its fast one).
+  Q8GemmLayout gemm_layout;
 };
 
 const QuantizedKernelTable& reference_q8_kernels();
 const QuantizedKernelTable& simd_q8_kernels();
+
+// qs8_gemm_minmax's relaxed-SIMD twin: kU8Quads packings on i32x4.relaxed_dot_i8x16_i7x16_add_s
+// (16 multiply-adds per instruction), kI16Pairs packings as __wasmsimd. Exact, and so bit for
+// bit equal to __ref, only where q8_usdot_exact() holds.
+qs8_gemm_fn qs8_gemm_minmax__wasmrelaxedsimd;
+
+// Whether the relaxed integer dot product computes, on this machine, every unsigned-by-signed
+// byte product exactly and adds them with wrapping int32 arithmetic (x86 with AVX-VNNI under
+// V8: vpdpbusd). Relaxed SIMD lets engines differ here (x86 without VNNI saturates pairs to
+// int16, Arm multiplies signed by signed); each engine must be consistent, so one check at
+// first use, of the micro-kernel itself on operands that tell the variants apart, decides.
+// False where the relaxed kernels are not installed.
+bool q8_usdot_exact();
+
+// simd_q8_kernels() with qs8_gemm_minmax__wasmrelaxedsimd and the kU8Quads layout; only for
+// use where q8_usdot_exact().
+const QuantizedKernelTable& relaxed_simd_q8_kernels();
+
+// The integer kernels an int8 model runs where the float kernels would be `float_kernels`:
+// the relaxed twins when those are relaxed_simd_kernels() and q8_usdot_exact(), else
+// simd_q8_kernels(). So asking for relaxed SIMD means its integer kernels wherever they are
+// exact, and the SIMD128 ones elsewhere.
+struct KernelTable;
+const QuantizedKernelTable& q8_kernels_for(const KernelTable& float_kernels);
 
 }  // namespace mnv2

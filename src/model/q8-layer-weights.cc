@@ -100,11 +100,11 @@ bool read_layer(const WeightFileView& file, const std::string& layer,
 
 bool read_pointwise(const WeightFileView& file, const std::string& layer, size_t in_c,
                     size_t out_c, const ActivationQuant& input, const ActivationQuant& output,
-                    Q8Pointwise* packed, std::string* error) {
+                    Q8GemmLayout layout, Q8Pointwise* packed, std::string* error) {
   IntegerLayer l;
   if (!read_layer(file, layer, {out_c, 1, 1, in_c}, 0, input, output, &l, error)) return false;
   packed->pack(in_c, out_c, l.weights.data(), l.bias.data(), input.zero_point, l.requant.data(),
-               l.single_rounding);
+               l.single_rounding, layout);
   return true;
 }
 

@@ -46,7 +46,7 @@ bool read_layer(const WeightFileView& file, const std::string& layer,
 // A 1x1 conv "<layer>.w" [out_c][1][1][in_c] with its int32 bias, packed for the GEMM.
 bool read_pointwise(const WeightFileView& file, const std::string& layer, size_t in_c,
                     size_t out_c, const ActivationQuant& input, const ActivationQuant& output,
-                    Q8Pointwise* packed, std::string* error);
+                    Q8GemmLayout layout, Q8Pointwise* packed, std::string* error);
 // A depthwise 3x3 "<layer>.w" [1][3][3][channels], packed for the depthwise kernels.
 bool read_depthwise(const WeightFileView& file, const std::string& layer, size_t channels,
                     const ActivationQuant& input, const ActivationQuant& output,

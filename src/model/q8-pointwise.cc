@@ -13,16 +13,17 @@ struct ChannelRange {
 
 void Q8Pointwise::pack(size_t k, size_t n, const int16_t* weights, const int32_t* bias,
                        int32_t input_zero_point, const q8::Requantization* requant,
-                       bool single_rounding) {
+                       bool single_rounding, Q8GemmLayout layout) {
   k_ = k;
   n_ = n;
   segments_.clear();
   // qs8_gemm_pack is the one judge of a mode: it packs channels [first, first + count) alone
   // into *out and says which mode it chose for them.
   const auto pack_range = [&](ChannelRange r, std::vector<int32_t>* out) {
-    out->assign(qs8_gemm_packed_words(k, r.count), 0);
+    const Q8GemmLayout fitting = qs8_gemm_fitting_layout(r.count * k, weights + r.first * k, layout);
+    out->assign(qs8_gemm_packed_words(k, r.count, fitting), 0);
     qs8_gemm_pack(k, r.count, weights + r.first * k, bias + r.first, input_zero_point,
-                  requant + r.first, out->data(), single_rounding);
+                  requant + r.first, out->data(), single_rounding, fitting);
     return static_cast<Q8RequantMode>((*out)[0]);
   };
 

@@ -36,11 +36,11 @@ class Q8Pointwise {
     size_t offset;  // word offset of the segment's packing in the packed buffer
   };
 
-  // weights: [n][k] minus their zero point, bias [n], requant [n], single_rounding (as
-  // qs8_gemm_pack).
+  // weights: [n][k] minus their zero point, bias [n], requant [n], single_rounding and
+  // layout (as qs8_gemm_pack; the layout is the GEMM kernel's: QuantizedKernelTable).
   void pack(size_t k, size_t n, const int16_t* weights, const int32_t* bias,
             int32_t input_zero_point, const q8::Requantization* requant,
-            bool single_rounding = false);
+            bool single_rounding = false, Q8GemmLayout layout = Q8GemmLayout::kI16Pairs);
 
   // c[i][j] for rows i < m and channels j < n, exactly what qs8_gemm_minmax gives on the whole
   // packing.

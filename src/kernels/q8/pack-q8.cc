@@ -51,6 +51,8 @@ void write_header(int32_t* packed, const ModeChoice& choice, int32_t input_zero_
   packed[1] = choice.common_shift;
   packed[2] = input_zero_point;
   packed[kQ8RoundingWord] = single_rounding ? 1 : 0;
+  packed[kQ8LayoutWord] = static_cast<int32_t>(Q8GemmLayout::kI16Pairs);
+  packed[kQ8WeightOffsetWord] = 0;
 }
 
 // The requantization arrays of one group of `group` channels starting at channel `first`
@@ -102,14 +104,23 @@ std::vector<int64_t> accumulator_bounds(size_t n, size_t terms, size_t channel_s
 
 }  // namespace
 
-size_t qs8_gemm_packed_words(size_t k, size_t n) {
+Q8GemmLayout qs8_gemm_fitting_layout(size_t count, const int16_t* weights, Q8GemmLayout wanted) {
+  if (wanted != Q8GemmLayout::kU8Quads || count == 0) return wanted;
+  // One offset z with every w + z in [0, 255] exists when the weights span at most 256 values
+  // (always for weights that came from one byte each).
+  const auto [lowest, highest] = std::minmax_element(weights, weights + count);
+  return int32_t{*highest} - *lowest <= 255 ? wanted : Q8GemmLayout::kI16Pairs;
+}
+
+size_t qs8_gemm_packed_words(size_t k, size_t n, Q8GemmLayout layout) {
   const size_t blocks = round_up(n, kQ8GemmBlock) / kQ8GemmBlock;
-  return kQ8HeaderWords + blocks * kQ8GemmBlock * (kQ8ArrayWords + (k + 1) / 2);
+  const size_t rows = layout == Q8GemmLayout::kU8Quads ? (k + 3) / 4 : (k + 1) / 2;
+  return kQ8HeaderWords + blocks * kQ8GemmBlock * (kQ8ArrayWords + rows);
 }
 
 void qs8_gemm_pack(size_t k, size_t n, const int16_t* weights, const int32_t* bias,
                    int32_t input_zero_point, const q8::Requantization* requant,
-                   int32_t* packed, bool single_rounding) {
+                   int32_t* packed, bool single_rounding, Q8GemmLayout layout) {
   // Folded bias: sum_k (a - zp) * w + b = sum_k a * w + (b - zp * sum_k w), in wrapping int32
   // arithmetic like the accumulation itself.
   std::vector<int32_t> folded(n);
@@ -122,19 +133,40 @@ void qs8_gemm_pack(size_t k, size_t n, const int16_t* weights, const int32_t* bi
   // The kernel multiplies raw int8 inputs (|a| <= 128) after the folded bias.
   const std::vector<int64_t> bounds = accumulator_bounds(n, k, k, 1, weights, folded.data(), 128);
   const ModeChoice choice = choose_mode(n, requant, bounds.data(), single_rounding);
+  // kU8Quads: the offset z = -min(w) brings every weight into [0, 255].
+  if (qs8_gemm_fitting_layout(n * k, weights, layout) != layout) std::abort();  // caller's bug
+  const int32_t offset = layout == Q8GemmLayout::kU8Quads && n * k != 0
+                             ? -int32_t{*std::min_element(weights, weights + n * k)}
+                             : 0;
   write_header(packed, choice, input_zero_point, single_rounding);
+  packed[kQ8LayoutWord] = static_cast<int32_t>(layout);
+  packed[kQ8WeightOffsetWord] = offset;
   int32_t* out = packed + kQ8HeaderWords;
-  const size_t pairs = (k + 1) / 2;
+  const auto weight = [&](size_t c, size_t kk) -> int32_t {
+    return c < n && kk < k ? int32_t{weights[c * k + kk]} : 0;
+  };
   for (size_t block = 0; block < n; block += kQ8GemmBlock) {
     write_requant(out, kQ8GemmBlock, block, n, folded.data(), requant, choice, single_rounding);
     out += kQ8ArrayWords * kQ8GemmBlock;
-    for (size_t p = 0; p < pairs; p++) {
-      for (size_t j = 0; j < kQ8GemmBlock; j++) {
-        const size_t c = block + j;
-        const size_t k0 = 2 * p, k1 = 2 * p + 1;
-        const int16_t w0 = c < n ? weights[c * k + k0] : 0;
-        const int16_t w1 = c < n && k1 < k ? weights[c * k + k1] : 0;
-        *out++ = pair_word(w0, w1);
+    if (layout == Q8GemmLayout::kU8Quads) {
+      for (size_t q = 0; q < (k + 3) / 4; q++) {
+        for (size_t j = 0; j < kQ8GemmBlock; j++) {
+          uint32_t word = 0;
+          for (size_t b = 0; b < 4; b++) {
+            const size_t c = block + j, kk = 4 * q + b;
+            const uint32_t value = c < n && kk < k ? static_cast<uint32_t>(weight(c, kk) + offset) : 0;
+            word |= value << (8 * b);
+          }
+          *out++ = static_cast<int32_t>(word);
+        }
+      }
+    } else {
+      for (size_t p = 0; p < (k + 1) / 2; p++) {
+        for (size_t j = 0; j < kQ8GemmBlock; j++) {
+          const size_t c = block + j;
+          *out++ = pair_word(static_cast<int16_t>(weight(c, 2 * p)),
+                             static_cast<int16_t>(weight(c, 2 * p + 1)));
+        }
       }
     }
   }

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "kernels/kernels-q8.h"
-#include "kernels/q8/simd-requantize.h"
+#include "kernels/q8/qs8-gemm-epilogue.h"
 #include "kernels/simd.h"
 
 namespace mnv2 {
@@ -55,48 +55,7 @@ inline void widen_rows(size_t rows, size_t k, const int8_t* a, size_t a_stride, 
 // The pair (a[2p], a[2p+1]) of a widened row in every 32-bit lane.
 inline v128_t pair_splat(const int16_t* a) { return wasm_v128_load32_splat(a); }
 
-struct Epilogue {
-  q8::Requantizer requant;
-  v128_t zero_point;  // i16x8
-  v128_t min, max;    // i8x16
-  const Q8Output* output;
-  bool single_rounding;  // kGeneric only: the other modes have it in their packed arrays
-};
-
-// Requantizes and stores one row of kVectors * 4 accumulators (nr of them are real). The mode
-// is a template argument so that each tile's epilogue compiles without branches; so is the
-// common shift when the layer's is one of kConstantShifts (else kRuntimeShift).
-template <size_t kVectors, Q8RequantMode kMode, int kShift>
-inline void store_row(const v128_t* acc, const int32_t* arrays, int8_t* c, size_t nr,
-                      const Epilogue& e) {
-  if constexpr (kMode == Q8RequantMode::kGeneric) {
-    int8_t out[kVectors * 4];
-    for (size_t v = 0; v < kVectors; v++) {
-      q8::requantize_scalar(acc[v], arrays, kBlock, 4 * v, *e.output, out + 4 * v, e.single_rounding);
-    }
-    for (size_t j = 0; j < nr; j++) c[j] = out[j];
-    return;
-  }
-  const v128_t r0 = q8::requantize_lanes<kMode, kShift>(acc[0], arrays, kBlock, 0, e.requant);
-  const v128_t r1 = q8::requantize_lanes<kMode, kShift>(acc[1], arrays, kBlock, 4, e.requant);
-  const v128_t lo = q8::narrow_add_zero_point(r0, r1, e.zero_point);
-  if constexpr (kVectors == 4) {
-    const v128_t r2 = q8::requantize_lanes<kMode, kShift>(acc[2], arrays, kBlock, 8, e.requant);
-    const v128_t r3 = q8::requantize_lanes<kMode, kShift>(acc[3], arrays, kBlock, 12, e.requant);
-    const v128_t hi = q8::narrow_add_zero_point(r2, r3, e.zero_point);
-    const v128_t bytes =
-        wasm_i8x16_min(wasm_i8x16_max(wasm_i8x16_narrow_i16x8(lo, hi), e.min), e.max);
-    q8::store_i8_partial(c, bytes, nr);
-  } else {
-    const v128_t bytes =
-        wasm_i8x16_min(wasm_i8x16_max(wasm_i8x16_narrow_i16x8(lo, lo), e.min), e.max);
-    if (nr == 8) {
-      wasm_v128_store64_lane(c, bytes, 0);
-    } else {
-      q8::store_i8_partial(c, bytes, nr);
-    }
-  }
-}
+using Epilogue = q8::GemmEpilogue;
 
 // Rows [0, mr) of the widened panel `a` (rows of k_even values) and of c (mr <= 2) times the
 // block at `block`, columns [0, nr) stored. kVectors = 4 covers 16 channels, 2 covers the first
@@ -125,84 +84,53 @@ void tile(size_t mr, size_t nr, size_t k_even, const int16_t* a, const int32_t* 
     }
   }
 
-  store_row<kVectors, kMode, kShift>(acc0, block, c, nr, e);
-  if (mr > 1) store_row<kVectors, kMode, kShift>(acc1, block, c + c_stride, nr, e);
+  q8::store_gemm_row<kVectors, kMode, kShift>(acc0, block, c, nr, e);
+  if (mr > 1) q8::store_gemm_row<kVectors, kMode, kShift>(acc1, block, c + c_stride, nr, e);
 }
 
-// Each (mode, shift) instance stays a function of its own (noinline, called through a pointer
-// chosen once per call): a dozen instances inlined into one dispatcher measured every GEMM ~2x
-// slower under V8.
 template <Q8RequantMode kMode, int kShift>
-__attribute__((noinline)) void gemm(size_t m, size_t k, size_t n, const int8_t* a,
-                                    size_t a_stride, const int32_t* packed, int8_t* c,
-                                    size_t c_stride, const Epilogue& e) {
-  const size_t k_even = k + k % 2;
-  const size_t block_words = kBlock * (kQ8ArrayWords + k_even / 2);
-  const size_t chunk_rows =
-      std::max(kTileRows, kChunkBytes / std::max<size_t>(k, 1) / kTileRows * kTileRows);
-  int16_t* panel = widened_panel(std::min(m, chunk_rows) * k_even);
-  for (size_t chunk = 0; chunk < m; chunk += chunk_rows) {
-    const size_t chunk_end = std::min(m, chunk + chunk_rows);
-    widen_rows(chunk_end - chunk, k, a + chunk * a_stride, a_stride, panel, k_even);
-    const int32_t* block = packed + kQ8HeaderWords;
-    for (size_t j = 0; j < n; j += kBlock, block += block_words) {
-      const size_t nr = std::min(kBlock, n - j);
-      for (size_t i = chunk; i < chunk_end; i += kTileRows) {
-        const size_t mr = std::min(kTileRows, chunk_end - i);
-        const int16_t* rows = panel + (i - chunk) * k_even;
-        if (nr > 8) {
-          tile<4, kMode, kShift>(mr, nr, k_even, rows, block, c + i * c_stride + j, c_stride, e);
-        } else {
-          tile<2, kMode, kShift>(mr, nr, k_even, rows, block, c + i * c_stride + j, c_stride, e);
+struct SimdGemm {
+  __attribute__((noinline)) static void run(size_t m, size_t k, size_t n, const int8_t* a,
+                                             size_t a_stride, const int32_t* packed, int8_t* c,
+                                             size_t c_stride, const Epilogue& e) {
+    const size_t k_even = k + k % 2;
+    const size_t block_words = kBlock * (kQ8ArrayWords + k_even / 2);
+    const size_t chunk_rows =
+        std::max(kTileRows, kChunkBytes / std::max<size_t>(k, 1) / kTileRows * kTileRows);
+    int16_t* panel = widened_panel(std::min(m, chunk_rows) * k_even);
+    for (size_t chunk = 0; chunk < m; chunk += chunk_rows) {
+      const size_t chunk_end = std::min(m, chunk + chunk_rows);
+      widen_rows(chunk_end - chunk, k, a + chunk * a_stride, a_stride, panel, k_even);
+      const int32_t* block = packed + kQ8HeaderWords;
+      for (size_t j = 0; j < n; j += kBlock, block += block_words) {
+        const size_t nr = std::min(kBlock, n - j);
+        for (size_t i = chunk; i < chunk_end; i += kTileRows) {
+          const size_t mr = std::min(kTileRows, chunk_end - i);
+          const int16_t* rows = panel + (i - chunk) * k_even;
+          if (nr > 8) {
+            tile<4, kMode, kShift>(mr, nr, k_even, rows, block, c + i * c_stride + j, c_stride, e);
+          } else {
+            tile<2, kMode, kShift>(mr, nr, k_even, rows, block, c + i * c_stride + j, c_stride, e);
+          }
         }
       }
     }
   }
-}
-
-using GemmFn = void(size_t m, size_t k, size_t n, const int8_t* a, size_t a_stride,
-                    const int32_t* packed, int8_t* c, size_t c_stride, const Epilogue& e);
-
-// The common shifts E compiled as constants, per mode: those of the two shipped classifiers'
-// pointwise layers (mobilenet_v2_1.0_224: kUniform 2 and 4-9; tf2_mobilenet_v2_1.0_224_ptq:
-// kPerChannelBounded 6, 8-12, 16, 17 and the stem's kPerChannel 21). Other shifts take the
-// run-time-shift instance, which computes the same.
-using UniformShifts = std::integer_sequence<int, 2, 4, 5, 6, 7, 8, 9>;
-using PerChannelShifts = std::integer_sequence<int, 21>;
-using PerChannelBoundedShifts = std::integer_sequence<int, 6, 8, 9, 10, 11, 12, 16, 17>;
-
-template <Q8RequantMode kMode, int... kShifts>
-GemmFn* select_gemm(int32_t shift, std::integer_sequence<int, kShifts...>) {
-  GemmFn* fn = gemm<kMode, q8::kRuntimeShift>;
-  ((fn = shift == kShifts ? gemm<kMode, kShifts> : fn), ...);
-  return fn;
-}
-
-GemmFn* select_gemm(Q8RequantMode mode, int32_t shift) {
-  switch (mode) {
-    case Q8RequantMode::kUniform:
-      return select_gemm<Q8RequantMode::kUniform>(shift, UniformShifts());
-    case Q8RequantMode::kPerChannel:
-      return select_gemm<Q8RequantMode::kPerChannel>(shift, PerChannelShifts());
-    case Q8RequantMode::kPerChannelBounded:
-      return select_gemm<Q8RequantMode::kPerChannelBounded>(shift, PerChannelBoundedShifts());
-    case Q8RequantMode::kGeneric:
-      break;
-  }
-  return gemm<Q8RequantMode::kGeneric, 0>;
-}
+};
 
 }  // namespace
 
 void qs8_gemm_minmax__wasmsimd(size_t m, size_t k, size_t n, const int8_t* a, size_t a_stride,
                                const int32_t* packed, int8_t* c, size_t c_stride,
                                const Q8Output& output) {
-  const Epilogue e = {q8::Requantizer(packed),
-                      wasm_i16x8_splat(static_cast<int16_t>(output.zero_point)),
-                      wasm_i8x16_splat(static_cast<int8_t>(output.min)),
-                      wasm_i8x16_splat(static_cast<int8_t>(output.max)), &output,
-                      packed[kQ8RoundingWord] != 0};
-  select_gemm(e.requant.mode, e.requant.shift)(m, k, n, a, a_stride, packed, c, c_stride, e);
+  if (static_cast<Q8GemmLayout>(packed[kQ8LayoutWord]) != Q8GemmLayout::kI16Pairs) {
+    // Packed for the relaxed twin: the readable definition reads that layout too.
+    qs8_gemm_minmax__ref(m, k, n, a, a_stride, packed, c, c_stride, output);
+    return;
+  }
+  const Epilogue e(packed, output);
+  q8::select_gemm_instance<SimdGemm>(e.requant.mode, e.requant.shift)(m, k, n, a, a_stride, packed, c,
+                                                                  c_stride, e);
 }
 
 }  // namespace mnv2

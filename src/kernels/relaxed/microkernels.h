@@ -17,6 +17,7 @@
 #pragma once
 
 #include "kernels/gemm/f32-gemm-tile.h"
+#include "kernels/q8/qs8-gemm-usdot.h"
 
 namespace mnv2 {
 

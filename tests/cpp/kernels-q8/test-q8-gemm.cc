@@ -13,6 +13,8 @@
 
 #include "kernels-q8/q8-test.h"
 #include "kernels/kernels-q8.h"
+#include "kernels/kernels.h"
+#include "kernels/relaxed/microkernels.h"
 
 using namespace mnv2;
 using namespace mnv2_q8_test;
@@ -65,15 +67,24 @@ std::vector<GemmCase> gemm_cases() {
   return cases;
 }
 
-GemmData make_data(const GemmCase& t, uint32_t seed) {
+GemmData make_data_in(Q8GemmLayout layout, const GemmCase& t, uint32_t seed) {
   std::mt19937 rng(seed);
   std::vector<int8_t> a = random_i8(rng, (t.m - 1) * t.a_stride + t.k);
   GemmData d{random_layer_params(rng, t.n, t.k, t.uint8_style, true, 1 << 16, t.mode, t.relu6),
              std::move(a), {}};
-  d.packed.resize(qs8_gemm_packed_words(t.k, t.n));
+  layout = qs8_gemm_fitting_layout(t.n * t.k, d.w.centred.data(), layout);
+  d.packed.resize(qs8_gemm_packed_words(t.k, t.n, layout));
   qs8_gemm_pack(t.k, t.n, d.w.centred.data(), d.bias.data(), d.input_zero_point,
-                d.requant.data(), d.packed.data(), t.single_rounding);
+                d.requant.data(), d.packed.data(), t.single_rounding, layout);
   return d;
+}
+
+GemmData make_data(const GemmCase& t, uint32_t seed) {
+  return make_data_in(Q8GemmLayout::kI16Pairs, t, seed);
+}
+
+GemmData make_quads_data(const GemmCase& t, uint32_t seed) {
+  return make_data_in(Q8GemmLayout::kU8Quads, t, seed);
 }
 
 struct Run {
@@ -118,6 +129,68 @@ TEST_SUITE("kernels-q8/gemm") {
             "matches __ref bit for bit") {
     check_twins(gemm_cases(), make_data, plain, Run{qs8_gemm_minmax__ref},
                 Run{qs8_gemm_minmax__wasmsimd});
+  }
+
+  TEST_CASE("qs8_gemm_minmax__wasmrelaxedsimd on kU8Quads packings: __ref matches TFLite's "
+            "formula, the relaxed twin matches __ref bit for bit") {
+    // Natively the relaxed micro-kernel runs through simd.h's model of the dot product's exact
+    // behaviour. The WASM test binary runs the kernel module itself where Node's engine computes
+    // that behaviour; Node 20's V8 does not (q8_usdot_exact is false there), and then the engine
+    // must pick the SIMD128 integer kernels, which is checked instead. The browser tests run the
+    // relaxed twin on the real models in Chromium.
+    REQUIRE_MESSAGE(relaxed_kernels_installed(),
+                    "relaxed-SIMD kernels missing: run the WASM tests with node "
+                    "--experimental-wasm-relaxed-simd");
+    if (!q8_usdot_exact()) {
+      MESSAGE("this engine's relaxed integer dot product is not exact here: checking the fallback");
+      CHECK(&q8_kernels_for(relaxed_simd_kernels()) == &simd_q8_kernels());
+      return;
+    }
+    CHECK(&q8_kernels_for(relaxed_simd_kernels()) == &relaxed_simd_q8_kernels());
+    CHECK(&q8_kernels_for(simd_kernels()) == &simd_q8_kernels());
+    size_t quads = 0;
+    const std::vector<GemmCase> cases = gemm_cases();
+    for (size_t i = 0; i < cases.size(); i++) {
+      quads += make_quads_data(cases[i], uint32_t(i)).packed[kQ8LayoutWord] ==
+               int32_t(Q8GemmLayout::kU8Quads);
+    }
+    CHECK(quads == cases.size());  // random weights of one byte each always fit
+    check_twins(cases, make_quads_data, plain, Run{qs8_gemm_minmax__ref},
+                Run{qs8_gemm_minmax__wasmrelaxedsimd});
+  }
+
+  TEST_CASE("kU8Quads packing: weights offset into [0, 255], and kI16Pairs where they do not fit") {
+    const int32_t b[2] = {0, 0};
+    const q8::Requantization r[2] = {{1 << 30, -5}, {1 << 30, -5}};
+    // Weights -100..155: offset 100, each packed byte w + 100, four inputs per word.
+    const int16_t fits[10] = {-100, 0, 1, 2, 3, 155, -1, -2, -3, 7};
+    std::vector<int32_t> packed(qs8_gemm_packed_words(5, 2, Q8GemmLayout::kU8Quads));
+    qs8_gemm_pack(5, 2, fits, b, 0, r, packed.data(), false, Q8GemmLayout::kU8Quads);
+    CHECK(packed[kQ8LayoutWord] == int32_t(Q8GemmLayout::kU8Quads));
+    CHECK(packed[kQ8WeightOffsetWord] == 100);
+    const int32_t* weights = packed.data() + kQ8HeaderWords + kQ8ArrayWords * kQ8GemmBlock;
+    CHECK(uint32_t(weights[0]) == (0u | 100u << 8 | 101u << 16 | 102u << 24));  // channel 0
+    CHECK(uint32_t(weights[1]) == (255u | 99u << 8 | 98u << 16 | 97u << 24));   // channel 1
+    CHECK(weights[2] == 0);                                                    // padding channel
+    CHECK(uint32_t(weights[kQ8GemmBlock]) == 103u);        // channel 0, input 4, then zeros
+    CHECK(uint32_t(weights[kQ8GemmBlock + 1]) == 107u);
+    CHECK(qs8_gemm_fitting_layout(10, fits, Q8GemmLayout::kU8Quads) == Q8GemmLayout::kU8Quads);
+    // A span of 257 values cannot be offset into one byte: such a layer takes kI16Pairs, which
+    // every twin reads (the relaxed one through the SIMD128 kernel).
+    const int16_t wide[10] = {-128, 0, 0, 0, 0, 128, 0, 0, 0, 0};
+    CHECK(qs8_gemm_fitting_layout(10, wide, Q8GemmLayout::kU8Quads) == Q8GemmLayout::kI16Pairs);
+    CHECK(qs8_gemm_fitting_layout(10, wide, Q8GemmLayout::kI16Pairs) == Q8GemmLayout::kI16Pairs);
+    std::vector<int32_t> fallback(qs8_gemm_packed_words(5, 2));
+    qs8_gemm_pack(5, 2, wide, b, 0, r, fallback.data());
+    const int8_t a[10] = {1, -2, 3, -4, 5, 127, -128, 0, 9, 10};
+    const Q8Output out = {0, -128, 127};
+    int8_t want[4], got[4];
+    qs8_gemm_minmax__ref(2, 5, 2, a, 5, fallback.data(), want, 2, out);
+    for (qs8_gemm_fn* fn : {qs8_gemm_minmax__wasmsimd, qs8_gemm_minmax__wasmrelaxedsimd}) {
+      if (fn == qs8_gemm_minmax__wasmrelaxedsimd && !q8_usdot_exact()) continue;
+      fn(2, 5, 2, a, 5, fallback.data(), got, 2, out);
+      CHECK(std::equal(want, want + 4, got));
+    }
   }
 
   TEST_CASE("outputs are not all saturated (the tests exercise the rounding)") {

@@ -95,7 +95,7 @@ TEST_SUITE("model/int8 detector") {
     CHECK(zero_point == -128);
   }
 
-  TEST_CASE("SIMD and reference kernels give the identical int8 detector") {
+  TEST_CASE("SIMD, relaxed-SIMD and reference kernels give the identical int8 detector") {
     for (uint32_t seed : {3u, 17u}) {
       CAPTURE(seed);
       const std::vector<uint8_t> rgb = test_image(300, seed);
@@ -108,6 +108,11 @@ TEST_SUITE("model/int8 detector") {
       CHECK(simd.score_codes == ref.score_codes);
       CHECK(simd.encodings == ref.encodings);
       CHECK(simd.scores == ref.scores);
+      test::Q8Options relaxed;
+      relaxed.kernels = &relaxed_simd_q8_kernels();
+      const test::Q8Detection quads = test::detect_q8(converted().file, rgb, relaxed);
+      CHECK(quads.box_codes == ref.box_codes);
+      CHECK(quads.score_codes == ref.score_codes);
       // Not a degenerate network: the codes take many values.
       std::vector<bool> seen(256, false);
       for (int8_t q : simd.box_codes) seen[size_t(q + 128)] = true;
@@ -130,7 +135,8 @@ TEST_SUITE("model/int8 detector") {
     REQUIRE_MESSAGE(q8_load::read_activation(view, "block0.project", &input, &error), error);
     REQUIRE_MESSAGE(q8_load::read_activation(view, "block1.expand", &output, &error), error);
     Q8Pointwise expand;
-    REQUIRE_MESSAGE(q8_load::read_pointwise(view, "block1.expand", 16, 96, input, output, &expand,
+    REQUIRE_MESSAGE(q8_load::read_pointwise(view, "block1.expand", 16, 96, input, output,
+                                            Q8GemmLayout::kI16Pairs, &expand,
                                             &error),
                     error);
     CHECK(expand.segments().size() > 1);  // one packing only when the whole layer is fast

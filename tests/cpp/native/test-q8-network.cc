@@ -43,7 +43,7 @@ const char* const kModels[] = {"mobilenet_v2_1.0_224_quant.tflite",
 }  // namespace
 
 TEST_SUITE("model/int8 network") {
-  TEST_CASE("SIMD and reference kernels give the identical network on both real models") {
+  TEST_CASE("SIMD, relaxed-SIMD and reference kernels give the identical network on both real models") {
     for (const char* model : kModels) {
       CAPTURE(model);
       const std::vector<uint8_t>& file = converted(model);
@@ -55,6 +55,14 @@ TEST_SUITE("model/int8 network") {
       CHECK(simd.pooled == ref.pooled);
       CHECK(simd.logits == ref.logits);
       CHECK(simd.probabilities == ref.probabilities);
+      // Natively the relaxed GEMM's dot product is simd.h's model of the exact instruction.
+      REQUIRE(q8_usdot_exact());
+      test::Q8Options relaxed;
+      relaxed.kernels = &relaxed_simd_q8_kernels();
+      const test::Q8Classification quads = test::classify_q8(file, rgb, relaxed);
+      CHECK(quads.pooled == ref.pooled);
+      CHECK(quads.logits == ref.logits);
+      CHECK(quads.probabilities == ref.probabilities);
       // Scores are the model's uint8 softmax outputs: multiples of 1/256.
       for (float p : simd.probabilities) CHECK(p * 256.0f == std::round(p * 256.0f));
     }
