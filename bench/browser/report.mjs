@@ -353,9 +353,11 @@ export function markdownReport(run, check) {
   if (profiles.length) {
     md.push('## Where our time goes in Chromium (per-layer profile, 1 thread)', '',
       'model.profile() through web/profile-report.js, as `bench --profile` prints it in Node: median per-layer times over',
-      '20 profiled runs on the timed photo; % of the SIMD128 peak at the model\'s precision, measured in this page by',
-      'src/kernels/peak after V8 tier-up: float32 against the float GEMM\'s 4x8 f32x4 mul+add register tile, int8 against',
-      'the int8 GEMM\'s 2x16 i32x4.dot_i16x8_s + add tile, operands in L1 for both.', '');
+      '20 profiled runs on the timed photo; % of the peak of the kernels the model runs, measured in this page by',
+      'src/kernels/peak after V8 tier-up, operands in L1: on relaxed SIMD (backend \'relaxed-simd\') the relaxed kernel',
+      'module\'s own GEMM micro-kernels (float32: the 4x8 tile on f32x4.relaxed_madd; int8: the 2x16 tile on',
+      'i32x4.relaxed_dot_i8x16_i7x16_add_s), on SIMD128 the float GEMM\'s 4x8 f32x4 mul+add tile or the int8 GEMM\'s 2x16',
+      'i32x4.dot_i16x8_s + add tile.', '');
     for (const [id, profile] of profiles) md.push(`### ${id}`, '', '```', ...formatProfile(profile), '```', '');
   }
   return md;

@@ -16,6 +16,7 @@
 #include "api/classifier.h"
 #include "api/detector.h"
 #include "kernels/relaxed/microkernels.h"
+#include "kernels/kernels-q8.h"
 #include "kernels/peak/peak.h"
 
 namespace {
@@ -31,6 +32,13 @@ float peak_mul_add(double passes) { return mnv2::f32_peak_mul_add__wasmsimd(stat
 double peak_macs_per_pass() { return static_cast<double>(mnv2::f32_peak_mul_add_macs_per_pass()); }
 int32_t q8_peak_dot_add(double passes) { return mnv2::qs8_peak_dot_add__wasmsimd(static_cast<size_t>(passes)); }
 double q8_peak_macs_per_pass() { return static_cast<double>(mnv2::qs8_peak_dot_add_macs_per_pass()); }
+float relaxed_peak_madd(double passes) { return mnv2::f32_peak_relaxed_madd(static_cast<size_t>(passes)); }
+double relaxed_peak_madd_macs_per_pass() { return static_cast<double>(mnv2::f32_peak_relaxed_madd_macs_per_pass()); }
+int32_t relaxed_peak_q8_usdot(double passes) { return mnv2::qs8_peak_relaxed_usdot(static_cast<size_t>(passes)); }
+double relaxed_peak_q8_usdot_macs_per_pass() { return static_cast<double>(mnv2::qs8_peak_relaxed_usdot_macs_per_pass()); }
+// Whether int8 models run the relaxed integer GEMM when asked for relaxed SIMD (the kernel
+// module installed and its dot product exact here).
+bool relaxed_int8_exact() { return mnv2::q8_usdot_exact(); }
 bool relaxed_kernels_installed() { return mnv2::relaxed_kernels_installed(); }
 
 // Whether `bytes` can be allocated now. Exceptions are off in this build, so a failing
@@ -371,6 +379,12 @@ EMSCRIPTEN_BINDINGS(mobilenetv2) {
   emscripten::function("simdPeakMacsPerPass", &peak_macs_per_pass);
   emscripten::function("simdPeakQ8DotAdd", &q8_peak_dot_add);
   emscripten::function("simdPeakQ8MacsPerPass", &q8_peak_macs_per_pass);
+  // Their relaxed-SIMD counterparts, for models on the relaxed kernels (kernels/peak/peak.h).
+  emscripten::function("relaxedPeakMadd", &relaxed_peak_madd);
+  emscripten::function("relaxedPeakMaddMacsPerPass", &relaxed_peak_madd_macs_per_pass);
+  emscripten::function("relaxedPeakQ8Usdot", &relaxed_peak_q8_usdot);
+  emscripten::function("relaxedPeakQ8UsdotMacsPerPass", &relaxed_peak_q8_usdot_macs_per_pass);
+  emscripten::function("relaxedInt8Exact", &relaxed_int8_exact);
   emscripten::function("relaxedKernelsInstalled", &relaxed_kernels_installed);
   emscripten::function("canAllocate", &can_allocate);
 }

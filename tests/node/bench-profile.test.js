@@ -16,6 +16,14 @@ test('measureSimdPeak returns a positive, finite GMAC/s for float32 and int8', a
   await assert.rejects(measureSimdPeak({ precision: 'fp16' }), /precision must be 'float32' or 'int8', got fp16/);
 });
 
+test('the relaxed peaks say why where they cannot run (Node 20 without its relaxed-SIMD flag)', async () => {
+  // tests/browser/relaxed-simd.test.js measures them in Chromium, where they run.
+  for (const precision of ['float32', 'int8']) {
+    await assert.rejects(measureSimdPeak({ warmupMs: 10, runs: 1, precision, relaxed: true }),
+      /simd peak: relaxed needs WebAssembly relaxed SIMD, which this JavaScript engine lacks/);
+  }
+});
+
 test('bench --profile --json adds per-layer ms, GMAC/s and % of peak', () => {
   const result = spawnSync(process.execPath, [path.join(repoRoot, 'web/cli.js'), 'bench', '--runs', '2', '--threads', '1', '--profile', '--json'], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
