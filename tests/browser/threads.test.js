@@ -76,3 +76,45 @@ test('without cross-origin isolation threads fall back to one, with one warning 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('one page loads three 2-thread models at once (float32, int8, int8 detector); each computes what one thread does', async () => {
+  const { page, errors } = await openPage(session.context);
+  await page.goto(`${session.url}/fixtures/blank.html`);
+  const r = await page.evaluate(async () => {
+    const { load, loadDetector } = await import('/web/index.js');
+    const image = new Image();
+    image.src = '/samples/cat.bmp';
+    await image.decode();
+    const weights = '/weights/mobilenet_v2_1.0_224.mnv2';
+    const makers = {
+      float32: (threads) => load({ threads, weights }),
+      int8: (threads) => load({ threads, weights, precision: 'int8' }),
+      detector: (threads) => loadDetector({ threads, precision: 'int8' }),
+    };
+    const run = (model) => (model.detect ? model.detect(image, { minScore: 0.05 }) : model.classify(image, { topK: 10 }));
+    // All three threaded loads in flight together, then all three models running together:
+    // they share the module's one worker pool.
+    const names = Object.keys(makers);
+    const threaded = await Promise.all(names.map((name) => makers[name](2)));
+    const together = await Promise.all(threaded.map(run));
+    const result = {};
+    for (const [i, name] of names.entries()) {
+      const single = await makers[name](1);
+      result[name] = { backend: threaded[i].backend, threads: threaded[i].threads, together: together[i],
+        again: await run(threaded[i]), single: await run(single) };
+      single.dispose();
+    }
+    threaded.forEach((model) => model.dispose());
+    return result;
+  });
+  for (const [name, { backend, threads, together, again, single }] of Object.entries(r)) {
+    assert.deepEqual([backend.endsWith('-threads'), threads], [true, 2], name);
+    assert.ok(single.length > 0, `${name}: nothing found`);
+    assert.deepEqual(together, single, name);
+    assert.deepEqual(again, single, name);
+  }
+  assert.equal(r.float32.single[0].label, 'Egyptian cat');
+  assert.equal(r.detector.single[0].class, 'cat');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
