@@ -2,8 +2,9 @@
 // kernel module's micro-kernel (qs8-gemm-usdot.h), which computes a call's accumulators with
 // i32x4.relaxed_dot_i8x16_i7x16_add_s, 16 multiply-adds per instruction.
 //
-// Rows of `a` are copied, per chunk, into a per-thread panel of int8 rows padded with zeros to
-// a multiple of 4 inputs (the padded weights are 0 too), each with its row offset
+// The micro-kernel reads rows of `a` where they are when k is a multiple of 4; otherwise they
+// are copied, per chunk, into a per-thread panel of int8 rows padded with zeros to a multiple
+// of 4 inputs (the padded weights are 0 too). Each row gets its row offset
 // -z * (sum of its inputs), which takes the kU8Quads layout's weight offset z back out:
 //   sum a * (w + z) - z * sum a = sum a * w.
 // All in wrapping int32 arithmetic, so every accumulator equals the SIMD128 kernel's (whose
@@ -57,12 +58,16 @@ inline int32_t sum_i8(const int8_t* x, size_t n) {
   return total;
 }
 
-// Rows [0, rows) of `a` into the panel (k4 bytes each, zero padded) and their row offsets.
-inline void fill_panel(size_t rows, size_t k, const int8_t* a, size_t a_stride, size_t k4,
-                       int32_t weight_offset, int8_t* panel, int32_t* row_offsets) {
-  for (size_t r = 0; r < rows; r++, a += a_stride, panel += k4) {
-    std::memcpy(panel, a, k);
-    std::memset(panel + k, 0, k4 - k);
+// The row offsets of rows [0, rows) of `a`; with a panel (k not a multiple of 4), also their
+// copies into it, k4 bytes each, zero padded.
+inline void prepare_rows(size_t rows, size_t k, const int8_t* a, size_t a_stride, size_t k4,
+                         int32_t weight_offset, int8_t* panel, int32_t* row_offsets) {
+  for (size_t r = 0; r < rows; r++, a += a_stride) {
+    if (panel != nullptr) {
+      std::memcpy(panel, a, k);
+      std::memset(panel + k, 0, k4 - k);
+      panel += k4;
+    }
     row_offsets[r] = static_cast<int32_t>(0u - static_cast<uint32_t>(weight_offset) *
                                                    static_cast<uint32_t>(sum_i8(a, k)));
   }
@@ -77,17 +82,22 @@ struct RelaxedGemm {
     const size_t k4 = (k + 3) / 4 * 4;
     const size_t block_words = kBlock * (kQ8ArrayWords + k4 / 4);
     const size_t chunk_rows = std::max<size_t>(kRowsPerCall, kChunkBytes / std::max<size_t>(k4, 4));
-    Scratch& s = scratch(std::min(m, chunk_rows), k4);
+    // Rows of a multiple of 4 inputs (every MobileNetV2 1x1 layer) are read where they are.
+    const bool copy = k != k4;
+    const size_t stride = copy ? k4 : a_stride;
+    Scratch& s = scratch(std::min(m, chunk_rows), copy ? k4 : 0);
     for (size_t chunk = 0; chunk < m; chunk += chunk_rows) {
       const size_t chunk_end = std::min(m, chunk + chunk_rows);
-      fill_panel(chunk_end - chunk, k, a + chunk * a_stride, a_stride, k4,
-                 packed[kQ8WeightOffsetWord], s.panel.data(), s.row_offsets.data());
+      prepare_rows(chunk_end - chunk, k, a + chunk * a_stride, a_stride, k4,
+                   packed[kQ8WeightOffsetWord], copy ? s.panel.data() : nullptr,
+                   s.row_offsets.data());
+      const int8_t* rows_base = copy ? s.panel.data() : a + chunk * a_stride;
       const int32_t* block = packed + kQ8HeaderWords;
       for (size_t j = 0; j < n; j += kBlock, block += block_words) {
         const size_t nr = std::min(kBlock, n - j);
         for (size_t i = chunk; i < chunk_end; i += kRowsPerCall) {
           const size_t rows = std::min(kRowsPerCall, chunk_end - i);
-          micro(rows, k4 / 4, s.panel.data() + (i - chunk) * k4, k4,
+          micro(rows, k4 / 4, rows_base + (i - chunk) * stride, stride,
                 s.row_offsets.data() + (i - chunk), block + kQ8Bias * kBlock,
                 block + kQ8ArrayWords * kBlock, s.acc.data());
           for (size_t r = 0; r < rows; r++) {
