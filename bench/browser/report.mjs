@@ -164,6 +164,7 @@ function targetLines(run) {
   lines.push(verdict(ratio(run, 'classify', 'ours-float32-1t', 'litert-float32-1t'), 0.8, 'ours float32, 1 thread vs LiteRT.js float32, 1 thread', 'ours-float32-1t', 'litert-float32-1t'));
   lines.push(verdict(ratio(run, 'classify', 'ours-int8-1t', 'litert-uint8-1t'), 0.8, 'ours int8, 1 thread vs LiteRT.js on the same uint8 file, 1 thread', 'ours-int8-1t', 'litert-uint8-1t'));
   lines.push(verdict(ratio(run, 'classify', 'ours-int8-ptq-1t', 'litert-ptq-1t'), 0.8, 'ours int8, 1 thread vs LiteRT.js on the same ptq file, 1 thread', 'ours-int8-ptq-1t', 'litert-ptq-1t'));
+  lines.push(verdict(ratio(run, 'classify', 'ours-int8-1t', 'ours-float32-1t'), 0.55, 'ours int8 vs ours float32, 1 thread', 'ours-int8-1t', 'ours-float32-1t'));
   lines.push(verdict(ratio(run, 'classify', `ours-float32-${threads}t`, 'ours-float32-1t'), 0.6, `ours float32, ${threads} threads vs 1 thread`, `ours-float32-${threads}t`, 'ours-float32-1t'));
   const int8Threads = run.result.engines.find((e) => e.id === `ours-int8-${threads}t`);
   lines.push(verdict(ratio(run, 'classify', `ours-int8-${threads}t`, 'ours-int8-1t'), 0.6, `ours int8, ${threads} threads vs 1 thread${int8Threads && int8Threads.threads === 1 ? ` (load() gave backend '${int8Threads.backend}' but 1 thread: int8 has no threaded path yet)` : ''}`, `ours-int8-${threads}t`, 'ours-int8-1t'));

@@ -158,8 +158,9 @@ function checkSchedule(precision, execution) {
 
 // The options both models take, checked, and the bound core `kind` ('Classifier' or 'Detector')
 // created from the weights; the loader's message becomes an Error. options.relaxed: true runs
-// the float kernels' relaxed-SIMD twins (Module.installRelaxedKernels must have resolved to
-// true); the core's `kernels` then says 'relaxed-simd' (int8 has no such twins).
+// the relaxed-SIMD twins (Module.installRelaxedKernels must have resolved to true): always for
+// float32, for int8 where its integer dot product is exact here; the core's `kernels` says
+// which ran ('relaxed-simd' or 'simd').
 function createCore(kind, weights, options) {
   checkOptionsObject(options, kind);
   const bytes = weightBytes(weights);
