@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { imagesDir, openPage, screenshotPath, useBrowserSession } from './support.js';
+import { imagesDir, INT8_BACKEND, openPage, screenshotPath, useBrowserSession } from './support.js';
 
 const LOAD_TIMEOUT = 60_000;
 const session = useBrowserSession();
@@ -30,17 +30,18 @@ test('precision and threads switch the backend shown, and the page keeps classif
 
   await page.selectOption('#threads-select', '1');
   await page.selectOption('#precision-select', 'int8');
-  // int8 has no relaxed kernels: the model says so.
-  await backend.filter({ hasText: /^simd$/ }).waitFor({ timeout: LOAD_TIMEOUT });
+  // int8 runs relaxed SIMD only where its integer dot product is exact: the model says which.
+  const int8Shown = new RegExp(`^${INT8_BACKEND}$`);
+  await backend.filter({ hasText: int8Shown }).waitFor({ timeout: LOAD_TIMEOUT });
   assert.match(page.url(), /[?&]precision=int8\b/);
   assert.doesNotMatch(page.url(), /threads=/);
   await expectCat(page);
-  assert.match(await page.locator('#model-info').textContent(), /int8, 1 thread, backend simd/);
+  assert.match(await page.locator('#model-info').textContent(), new RegExp(`int8, 1 thread, backend ${INT8_BACKEND}\\b`));
   await page.screenshot({ path: screenshotPath('demo-engine-int8.png'), fullPage: true });
 
   // A reload keeps the switches.
   await page.reload();
-  await backend.filter({ hasText: /^simd$/ }).waitFor({ timeout: LOAD_TIMEOUT });
+  await backend.filter({ hasText: int8Shown }).waitFor({ timeout: LOAD_TIMEOUT });
   assert.equal(await page.locator('#precision-select').inputValue(), 'int8');
   assert.deepEqual(errors, []);
   await page.close();

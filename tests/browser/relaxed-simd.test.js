@@ -8,13 +8,11 @@
 // The pthreads build is covered by threads.test.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { imagesDir, openPage, useBrowserSession } from './support.js';
+import { readdirSync } from 'node:fs';
+import { CPU_HAS_AVX_VNNI, imagesDir, openPage, useBrowserSession } from './support.js';
 
 const session = useBrowserSession();
 const FLOAT_TOLERANCE = 1e-4;
-// Where V8 computes the relaxed integer dot product exactly (vpdpbusd).
-const CPU_HAS_AVX_VNNI = /^flags\s*:.*\bavx_vnni\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
 
 // Runs in the page: every photo through each backend option.
 async function classifyAll({ photos, configs }) {

@@ -3,7 +3,7 @@
 // console error and uncaught exception, and a folder for screenshots (test-artifacts/).
 import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,12 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const sharedDir = process.env.MNV2_SHARED ?? path.resolve(repoRoot, '../shared');
 export const imagesDir = path.join(sharedDir, 'images');
 export const artifactsDir = path.join(repoRoot, 'test-artifacts');
+
+// The backend int8 models run in Chromium on this machine: V8 computes relaxed SIMD's integer
+// dot product exactly (vpdpbusd) where the CPU has AVX-VNNI, and the engine then runs int8 on
+// it ('relaxed-simd'); elsewhere int8 runs SIMD128.
+export const CPU_HAS_AVX_VNNI = /^flags\s*:.*\bavx_vnni\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
+export const INT8_BACKEND = CPU_HAS_AVX_VNNI ? 'relaxed-simd' : 'simd';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
