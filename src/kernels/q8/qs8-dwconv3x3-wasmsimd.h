@@ -27,13 +27,12 @@
 
 namespace mnv2::q8 {
 
-struct DwEpilogue {
-  Requantizer requant;
-  v128_t zero_point;  // i16x8
-  v128_t min, max;    // i8x16
-  const Q8Output* output;
+struct DwEpilogue : OutputRequantizer {
   const int32_t* arrays;  // the packed requantization arrays
   size_t cp;              // their length
+
+  DwEpilogue(const int32_t* packed, const Q8Output& out, size_t channels_padded)
+      : OutputRequantizer(packed, out), arrays(packed + kQ8HeaderWords), cp(channels_padded) {}
 };
 
 // Requantizes one pixel's 8 channels starting at channel c; stores cr of them. kMode is the
@@ -181,13 +180,7 @@ __attribute__((noinline)) void dwconv3x3_rows(const int8_t* const* input_rows, s
                                               size_t out_row_end,
                                               const Q8Output& requant_output) {
   const size_t cp = round_up(channels, kQ8DwBlock);
-  const DwEpilogue e = {Requantizer(packed),
-                        wasm_i16x8_splat(static_cast<int16_t>(requant_output.zero_point)),
-                        wasm_i8x16_splat(static_cast<int8_t>(requant_output.min)),
-                        wasm_i8x16_splat(static_cast<int8_t>(requant_output.max)),
-                        &requant_output,
-                        packed + kQ8HeaderWords,
-                        cp};
+  const DwEpilogue e(packed, requant_output, cp);
   const v128_t zero_point = wasm_i16x8_splat(static_cast<int16_t>(packed[2]));
   const int32_t* interior_bias = e.arrays + kQ8ArrayWords * cp;
   const int32_t* taps = interior_bias + cp;

@@ -14,20 +14,11 @@
 
 namespace mnv2::q8 {
 
-struct GemmEpilogue {
-  Requantizer requant;
-  v128_t zero_point;  // i16x8
-  v128_t min, max;    // i8x16
-  const Q8Output* output;
+struct GemmEpilogue : OutputRequantizer {
   bool single_rounding;  // kGeneric only: the other modes have it in their packed arrays
 
   GemmEpilogue(const int32_t* packed, const Q8Output& out)
-      : requant(packed),
-        zero_point(wasm_i16x8_splat(static_cast<int16_t>(out.zero_point))),
-        min(wasm_i8x16_splat(static_cast<int8_t>(out.min))),
-        max(wasm_i8x16_splat(static_cast<int8_t>(out.max))),
-        output(&out),
-        single_rounding(packed[kQ8RoundingWord] != 0) {}
+      : OutputRequantizer(packed, out), single_rounding(packed[kQ8RoundingWord] != 0) {}
 };
 
 // Requantizes and stores one row of kVectors * 4 accumulators of the block whose arrays start

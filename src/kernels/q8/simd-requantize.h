@@ -48,6 +48,22 @@ struct Requantizer {
         half(wasm_i32x4_splat(packed[1] == 0 ? INT32_MIN : int32_t{1} << (packed[1] - 1))) {}
 };
 
+// What every requantizing kernel's epilogue needs of a packed layer and its output: the
+// layer's constants, and the output zero point and clamp as vectors.
+struct OutputRequantizer {
+  Requantizer requant;
+  v128_t zero_point;  // i16x8
+  v128_t min, max;    // i8x16
+  const Q8Output* output;
+
+  OutputRequantizer(const int32_t* packed, const Q8Output& out)
+      : requant(packed),
+        zero_point(wasm_i16x8_splat(static_cast<int16_t>(out.zero_point))),
+        min(wasm_i8x16_splat(static_cast<int8_t>(out.min))),
+        max(wasm_i8x16_splat(static_cast<int8_t>(out.max))),
+        output(&out) {}
+};
+
 // kShift for requantize_lanes when the common shift E is known only at run time (q.shift).
 constexpr int kRuntimeShift = -1;
 
